@@ -1,0 +1,93 @@
+"""Scoped lookups for views.
+
+Every object a view touches is fetched here, filtered by the requesting user's organization.
+Anything outside it is a 404 (never a hint that it exists); role checks come after and raise
+PermissionDenied.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Cohort, Invitation, Membership, Program
+
+CURRENT_ORGANIZATION_SESSION_KEY = "current_organization"
+
+
+def get_membership(request, org_slug) -> Membership:
+    """The requesting user's membership in the organization named by the URL, or 404."""
+    if not request.user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("organization")
+        .filter(user=request.user, organization__slug=org_slug)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    request.session[CURRENT_ORGANIZATION_SESSION_KEY] = membership.organization.slug
+    request.membership = membership
+    return membership
+
+
+def require_coordinator(membership: Membership) -> None:
+    if not membership.can_manage_cohort:
+        raise PermissionDenied
+
+
+def get_coordinator_membership(request, org_slug) -> Membership:
+    membership = get_membership(request, org_slug)
+    require_coordinator(membership)
+    return membership
+
+
+def get_program_for_coordinator(request, org_slug, program_id) -> Program:
+    membership = get_membership(request, org_slug)
+    program = get_object_or_404(
+        Program.objects.for_organization(membership.organization).select_related("organization"),
+        pk=program_id,
+    )
+    require_coordinator(membership)
+    return program
+
+
+def get_cohort_for_member(request, org_slug, cohort_id) -> Cohort:
+    """A cohort the user coordinates or is enrolled in."""
+    membership = get_membership(request, org_slug)
+    cohorts = Cohort.objects.for_organization(membership.organization).select_related(
+        "organization", "program"
+    )
+    if not membership.is_coordinator:
+        cohorts = cohorts.filter(enrolments__user=request.user)
+    return get_object_or_404(cohorts, pk=cohort_id)
+
+
+def get_cohort_for_coordinator(request, org_slug, cohort_id) -> Cohort:
+    membership = get_membership(request, org_slug)
+    cohort = get_object_or_404(
+        Cohort.objects.for_organization(membership.organization).select_related(
+            "organization", "program"
+        ),
+        pk=cohort_id,
+    )
+    require_coordinator(membership)
+    return cohort
+
+
+def get_invitation_for_coordinator(request, org_slug, invitation_id) -> Invitation:
+    membership = get_membership(request, org_slug)
+    invitation = get_object_or_404(
+        Invitation.objects.for_organization(membership.organization).select_related(
+            "cohort", "organization"
+        ),
+        pk=invitation_id,
+    )
+    require_coordinator(membership)
+    return invitation
+
+
+def get_membership_in(organization, membership_id) -> Membership:
+    return get_object_or_404(
+        Membership.objects.filter(organization=organization).select_related("user"),
+        pk=membership_id,
+    )

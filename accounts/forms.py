@@ -1,0 +1,143 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from .models import Cohort, Organization, Program
+
+MAX_INVITATIONS_AT_ONCE = 200
+
+
+class SignupDetailsForm(forms.Form):
+    """Extra fields for allauth's sign-up form."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+
+    def signup(self, request, user):
+        user.first_name = self.cleaned_data["first_name"].strip()
+        user.last_name = self.cleaned_data["last_name"].strip()
+        user.save(update_fields=["first_name", "last_name"])
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "slug"]
+        help_texts = {
+            "slug": _(
+                "Used in web addresses and commands, e.g. 'acme'. Leave empty to derive it "
+                "from the name."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["name", "slug", "starts_on", "ends_on", "status"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "slug": _("Used in web addresses and commands. Leave empty to derive it from the name.")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on <= starts_on:
+            self.add_error("ends_on", _("The end date must be after the start date."))
+        return cleaned
+
+    def validate_unique(self):
+        # The organization is set by the service, so the (organization, slug) constraint is
+        # checked there; the form only checks its own fields.
+        pass
+
+
+class InviteForm(forms.Form):
+    emails = forms.CharField(
+        label=_("Email addresses"),
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "ana@example.org\nben@example.org"}),
+        help_text=_("One per line, or separated by commas or spaces. Up to %(max)s at once.")
+        % {"max": MAX_INVITATIONS_AT_ONCE},
+    )
+
+    def clean_emails(self):
+        raw = self.cleaned_data["emails"].replace(",", " ").replace(";", " ").split()
+        emails, invalid = [], []
+        for item in raw:
+            try:
+                validate_email(item)
+            except forms.ValidationError:
+                invalid.append(item)
+            else:
+                emails.append(item.lower())
+        if invalid:
+            raise forms.ValidationError(
+                _("These are not valid email addresses: %(list)s") % {"list": ", ".join(invalid)}
+            )
+        if not emails:
+            raise forms.ValidationError(_("Enter at least one email address."))
+        if len(set(emails)) > MAX_INVITATIONS_AT_ONCE:
+            raise forms.ValidationError(
+                _("Invite at most %(max)s people at once.") % {"max": MAX_INVITATIONS_AT_ONCE}
+            )
+        return list(dict.fromkeys(emails))
+
+
+class AcceptWithNewAccountForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Password (again)"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif password1:
+            from .models import User
+
+            candidate = User(
+                email=self.email,
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from .models import Membership
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Membership.Role.choices

@@ -1,0 +1,384 @@
+"""Writes for accounts, organizations, cohorts and invitations.
+
+Every function here is keyword-only, runs in a transaction, validates before it writes and
+records who did it in the audit log.
+"""
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from . import tasks
+from .emails import send_templated_email
+from .models import (
+    AuditEvent,
+    Cohort,
+    Enrolment,
+    Invitation,
+    Membership,
+    Organization,
+    Program,
+    User,
+)
+
+INVITATION_SALT = "peermentor.invitation"
+
+
+def audit(*, organization, actor, action: str, **data) -> AuditEvent:
+    return AuditEvent.objects.create(
+        organization=organization, actor=actor, action=action, data=data
+    )
+
+
+def unique_slug(*, model, value: str, scope: dict | None = None, max_length: int = 60) -> str:
+    """A slug for `value` that no row of `model` (within `scope`) has yet."""
+    base = slugify(value)[: max_length - 5].strip("-") or "item"
+    candidate, suffix = base, 2
+    rows = model.objects.filter(**(scope or {}))
+    while rows.filter(slug=candidate).exists():
+        candidate = f"{base}-{suffix}"
+        suffix += 1
+    return candidate
+
+
+@transaction.atomic
+def organization_create(*, user: User, name: str, slug: str = "") -> Organization:
+    """Create an organization; its creator becomes its first coordinator."""
+    organization = Organization(
+        name=name.strip(), slug=slug or unique_slug(model=Organization, value=name)
+    )
+    organization.full_clean()
+    organization.save()
+    Membership.objects.create(
+        organization=organization, user=user, role=Membership.Role.COORDINATOR
+    )
+    audit(organization=organization, actor=user, action="organization.created", name=name)
+    return organization
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str, actor: User) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValidationError(_("Unknown role."))
+    if membership.role == role:
+        return membership
+    # Lock the organization's coordinators so that two coordinators demoting each other at
+    # the same moment cannot leave the organization with none.
+    coordinators = list(
+        Membership.objects.select_for_update()
+        .filter(organization=membership.organization, role=Membership.Role.COORDINATOR)
+        .values_list("pk", flat=True)
+    )
+    if membership.is_coordinator and coordinators == [membership.pk]:
+        raise ValidationError(_("An organization needs at least one coordinator."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit(
+        organization=membership.organization,
+        actor=actor,
+        action="membership.role_changed",
+        user=membership.user.email,
+        role=role,
+    )
+    return membership
+
+
+@transaction.atomic
+def program_create(
+    *, organization: Organization, actor: User, name: str, description: str = ""
+) -> Program:
+    program = Program(organization=organization, name=name.strip(), description=description)
+    program.full_clean()
+    program.save()
+    audit(organization=organization, actor=actor, action="program.created", program=program.pk)
+    return program
+
+
+@transaction.atomic
+def program_update(*, program: Program, actor: User, name: str, description: str) -> Program:
+    program.name = name.strip()
+    program.description = description
+    program.full_clean()
+    program.save()
+    audit(
+        organization=program.organization,
+        actor=actor,
+        action="program.updated",
+        program=program.pk,
+    )
+    return program
+
+
+def _validate_cohort(cohort: Cohort) -> None:
+    if cohort.starts_on and cohort.ends_on and cohort.ends_on <= cohort.starts_on:
+        raise ValidationError({"ends_on": _("The end date must be after the start date.")})
+    cohort.full_clean()
+
+
+@transaction.atomic
+def cohort_create(
+    *,
+    program: Program,
+    actor: User,
+    name: str,
+    starts_on,
+    ends_on,
+    slug: str = "",
+    status: str = Cohort.Status.DRAFT,
+) -> Cohort:
+    organization = program.organization
+    cohort = Cohort(
+        organization=organization,
+        program=program,
+        name=name.strip(),
+        slug=slug or unique_slug(model=Cohort, value=name, scope={"organization": organization}),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+    )
+    _validate_cohort(cohort)
+    cohort.save()
+    audit(organization=organization, actor=actor, action="cohort.created", cohort=cohort.pk)
+    return cohort
+
+
+@transaction.atomic
+def cohort_update(*, cohort: Cohort, actor: User, **fields) -> Cohort:
+    changed = {}
+    for name, value in fields.items():
+        if getattr(cohort, name) != value:
+            changed[name] = str(value)
+            setattr(cohort, name, value)
+    _validate_cohort(cohort)
+    cohort.save()
+    if changed:
+        audit(
+            organization=cohort.organization,
+            actor=actor,
+            action="cohort.updated",
+            cohort=cohort.pk,
+            changed=changed,
+        )
+    return cohort
+
+
+# Invitations -----------------------------------------------------------------------------
+
+
+class InvitationError(Exception):
+    """An invitation link that cannot be used; the message is shown to the visitor."""
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk, "k": invitation.key}, salt=INVITATION_SALT)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse(
+        "invitation_accept", kwargs={"token": invitation_token(invitation)}
+    )
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation a link stands for, or InvitationError saying why it can't be used."""
+    try:
+        payload = signing.loads(
+            token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE_DAYS * 86400
+        )
+    except signing.SignatureExpired as error:
+        raise InvitationError(
+            _("This invitation has expired. Ask your coordinator to send you a new one.")
+        ) from error
+    except signing.BadSignature as error:
+        raise InvitationError(
+            _("This invitation link is not valid. Check that you copied the whole link.")
+        ) from error
+    invitation = (
+        Invitation.objects.select_related("cohort__program", "organization", "invited_by")
+        .filter(pk=payload.get("i"))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationError(_("This invitation no longer exists."))
+    _raise_unless_usable(invitation, key=payload.get("k"))
+    return invitation
+
+
+def _raise_unless_usable(invitation: Invitation, *, key: str) -> None:
+    if invitation.accepted_at:
+        raise InvitationError(
+            _("This invitation has already been used. Log in to see your cohort.")
+        )
+    if invitation.revoked_at:
+        raise InvitationError(_("This invitation was withdrawn by the program coordinator."))
+    if invitation.key != key:
+        raise InvitationError(
+            _("A newer invitation was sent to you; please use the link in the latest email.")
+        )
+    if invitation.status == Invitation.Status.EXPIRED:
+        raise InvitationError(
+            _("This invitation has expired. Ask your coordinator to send you a new one.")
+        )
+
+
+def invitation_email_send(*, invitation: Invitation) -> None:
+    send_templated_email(
+        template="invitation",
+        to=[invitation.email],
+        context={
+            "invitation": invitation,
+            "cohort": invitation.cohort,
+            "organization": invitation.organization,
+            "inviter": invitation.invited_by,
+            "accept_url": invitation_url(invitation),
+            "expires_at": invitation.expires_at,
+        },
+    )
+
+
+def _queue_invitation_email(invitation: Invitation) -> None:
+    transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk))
+
+
+@transaction.atomic
+def invitations_send(
+    *, cohort: Cohort, actor: User, emails: list[str]
+) -> tuple[list[Invitation], list[tuple[str, str]]]:
+    """Invite each address to the cohort.
+
+    Returns the invitations sent and the addresses skipped, each with the reason. Addresses
+    already enrolled or with an open invitation are skipped rather than invited twice.
+    """
+    sent, skipped = [], []
+    seen = set()
+    enrolled = set(Enrolment.objects.filter(cohort=cohort).values_list("user__email", flat=True))
+    enrolled = {email.lower() for email in enrolled}
+    pending = {
+        email.lower()
+        for email in Invitation.objects.filter(cohort=cohort)
+        .pending()
+        .values_list("email", flat=True)
+    }
+    for raw in emails:
+        email = raw.strip().lower()
+        if not email or email in seen:
+            continue
+        seen.add(email)
+        if email in enrolled:
+            skipped.append((email, _("already a member of this cohort")))
+            continue
+        if email in pending:
+            skipped.append((email, _("already invited (use Resend to send the link again)")))
+            continue
+        invitation = Invitation(
+            organization=cohort.organization, cohort=cohort, email=email, invited_by=actor
+        )
+        invitation.full_clean()
+        invitation.save()
+        _queue_invitation_email(invitation)
+        sent.append(invitation)
+    if sent:
+        audit(
+            organization=cohort.organization,
+            actor=actor,
+            action="invitation.sent",
+            cohort=cohort.pk,
+            emails=[invitation.email for invitation in sent],
+        )
+    return sent, skipped
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
+    """Send a fresh link. The old link stops working, and the expiry starts again."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(_("Only open invitations can be resent."))
+    invitation.key = Invitation._meta.get_field("key").get_default()
+    invitation.sent_at = timezone.now()
+    invitation.send_count += 1
+    invitation.save(update_fields=["key", "sent_at", "send_count"])
+    _queue_invitation_email(invitation)
+    audit(
+        organization=invitation.organization,
+        actor=actor,
+        action="invitation.resent",
+        email=invitation.email,
+        cohort=invitation.cohort_id,
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(_("Only open invitations can be revoked."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit(
+        organization=invitation.organization,
+        actor=actor,
+        action="invitation.revoked",
+        email=invitation.email,
+        cohort=invitation.cohort_id,
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Enrolment:
+    """Enrol `user` in the invitation's cohort. The link may be used once."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _raise_unless_usable(locked, key=invitation.key)
+    if locked.email.lower() != user.email.lower():
+        raise InvitationError(
+            _(
+                "This invitation was sent to %(email)s. Log out and open the link again to "
+                "accept it with that address."
+            )
+            % {"email": locked.email}
+        )
+    membership, _created = Membership.objects.get_or_create(
+        organization=locked.organization, user=user, defaults={"role": Membership.Role.MEMBER}
+    )
+    enrolment, _created = Enrolment.objects.get_or_create(cohort=locked.cohort, user=user)
+    locked.accepted_at = timezone.now()
+    locked.accepted_by = user
+    locked.save(update_fields=["accepted_at", "accepted_by"])
+    audit(
+        organization=locked.organization,
+        actor=user,
+        action="invitation.accepted",
+        email=locked.email,
+        cohort=locked.cohort_id,
+    )
+    return enrolment
+
+
+@transaction.atomic
+def invitation_accept_with_new_account(
+    *, invitation: Invitation, first_name: str, last_name: str, password: str
+) -> User:
+    """Create the invitee's account and enrol it.
+
+    The link reached the invitee's inbox, so the address counts as verified.
+    """
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationError(_("An account with this address exists already. Log in first."))
+    user = User.objects.create_user(
+        email=invitation.email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    invitation_accept(invitation=invitation, user=user)
+    return user

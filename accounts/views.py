@@ -1,0 +1,318 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import access, selectors, services
+from .forms import (
+    AcceptWithNewAccountForm,
+    CohortForm,
+    InviteForm,
+    OrganizationForm,
+    ProgramForm,
+    RoleForm,
+)
+from .models import Membership
+
+PAGE_SIZE = 50
+
+
+def paginate(request, queryset, *, param="page", per_page=PAGE_SIZE):
+    return Paginator(queryset, per_page).get_page(request.GET.get(param))
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form it came from."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    memberships = selectors.user_memberships(user=request.user)
+    context = {
+        "memberships": memberships,
+        "enrolments": selectors.user_enrolments(user=request.user),
+        "next_step": selectors.next_step_for(user=request.user, memberships=memberships),
+    }
+    return render(request, "home.html", context)
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    status = {"database": "ok"}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # any failure means unhealthy, whatever its type
+        status["database"] = f"error: {error.__class__.__name__}"
+        healthy = False
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            status["redis"] = "ok"
+        except Exception as error:  # any failure means unhealthy, whatever its type
+            status["redis"] = f"error: {error.__class__.__name__}"
+            healthy = False
+    else:
+        status["redis"] = "not configured"
+    status["status"] = "ok" if healthy else "error"
+    return JsonResponse(status, status=200 if healthy else 503)
+
+
+@login_required
+def organization_create(request):
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_create(
+                user=request.user, name=form.cleaned_data["name"], slug=form.cleaned_data["slug"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is ready.") % {"name": organization.name})
+            return redirect(organization)
+    return render(request, "accounts/organization_form.html", {"form": form})
+
+
+@login_required
+def organization_detail(request, org_slug):
+    membership = access.get_membership(request, org_slug)
+    organization = membership.organization
+    context = {"organization": organization, "membership": membership}
+    if membership.is_coordinator:
+        context["programs"] = selectors.organization_programs(organization=organization)
+    context["enrolments"] = selectors.user_enrolments(user=request.user).filter(
+        cohort__organization=organization
+    )
+    return render(request, "accounts/organization_detail.html", context)
+
+
+@login_required
+def organization_members(request, org_slug):
+    membership = access.get_coordinator_membership(request, org_slug)
+    members = selectors.organization_members(organization=membership.organization)
+    context = {
+        "organization": membership.organization,
+        "page": paginate(request, members),
+        "role_choices": Membership.Role.choices,
+    }
+    return render(request, "accounts/organization_members.html", context)
+
+
+@login_required
+@require_POST
+def membership_role(request, org_slug, membership_id):
+    coordinator = access.get_coordinator_membership(request, org_slug)
+    target = access.get_membership_in(coordinator.organization, membership_id)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_set_role(
+                membership=target, role=form.cleaned_data["role"], actor=request.user
+            )
+            messages.success(request, _("Role updated for %(user)s.") % {"user": target.user})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect("organization_members", org_slug=org_slug)
+
+
+@login_required
+def program_create(request, org_slug):
+    membership = access.get_coordinator_membership(request, org_slug)
+    form = ProgramForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = services.program_create(
+                organization=membership.organization, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Program created. Now add its first cohort."))
+            return redirect(program)
+    context = {"form": form, "organization": membership.organization}
+    return render(request, "accounts/program_form.html", context)
+
+
+@login_required
+def program_detail(request, org_slug, program_id):
+    program = access.get_program_for_coordinator(request, org_slug, program_id)
+    context = {
+        "organization": program.organization,
+        "program": program,
+        "cohorts": selectors.program_cohorts(program=program),
+    }
+    return render(request, "accounts/program_detail.html", context)
+
+
+@login_required
+def program_edit(request, org_slug, program_id):
+    program = access.get_program_for_coordinator(request, org_slug, program_id)
+    form = ProgramForm(request.POST or None, instance=program)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.program_update(program=program, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Program saved."))
+            return redirect(program)
+    context = {"form": form, "organization": program.organization, "program": program}
+    return render(request, "accounts/program_form.html", context)
+
+
+@login_required
+def cohort_create(request, org_slug, program_id):
+    program = access.get_program_for_coordinator(request, org_slug, program_id)
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_create(
+                program=program, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Cohort created. Invite its members next."))
+            return redirect(cohort)
+    context = {"form": form, "organization": program.organization, "program": program}
+    return render(request, "accounts/cohort_form.html", context)
+
+
+@login_required
+def cohort_detail(request, org_slug, cohort_id):
+    cohort = access.get_cohort_for_member(request, org_slug, cohort_id)
+    context = {"organization": cohort.organization, "cohort": cohort}
+    if request.membership.is_coordinator:
+        context["members"] = paginate(request, selectors.cohort_enrolments(cohort=cohort))
+        context["invitations"] = paginate(
+            request, selectors.cohort_open_invitations(cohort=cohort), param="ipage"
+        )
+    return render(request, "accounts/cohort_detail.html", context)
+
+
+@login_required
+def cohort_edit(request, org_slug, cohort_id):
+    cohort = access.get_cohort_for_coordinator(request, org_slug, cohort_id)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cohort_update(cohort=cohort, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Cohort saved."))
+            return redirect(cohort)
+    context = {"form": form, "organization": cohort.organization, "cohort": cohort}
+    return render(request, "accounts/cohort_form.html", context)
+
+
+@login_required
+def cohort_invite(request, org_slug, cohort_id):
+    cohort = access.get_cohort_for_coordinator(request, org_slug, cohort_id)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        sent, skipped = services.invitations_send(
+            cohort=cohort, actor=request.user, emails=form.cleaned_data["emails"]
+        )
+        if sent:
+            messages.success(request, _("%(n)s invitation(s) sent.") % {"n": len(sent)})
+        for email, reason in skipped:
+            messages.warning(
+                request, _("%(email)s: %(reason)s") % {"email": email, "reason": reason}
+            )
+        return redirect(cohort)
+    context = {
+        "form": form,
+        "organization": cohort.organization,
+        "cohort": cohort,
+        "invitation_days": settings.INVITATION_MAX_AGE_DAYS,
+    }
+    return render(request, "accounts/cohort_invite.html", context)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, org_slug, invitation_id):
+    invitation = access.get_invitation_for_coordinator(request, org_slug, invitation_id)
+    try:
+        services.invitation_resend(invitation=invitation, actor=request.user)
+        messages.success(
+            request, _("A new link was sent to %(email)s.") % {"email": invitation.email}
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(invitation.cohort)
+
+
+@login_required
+def invitation_revoke(request, org_slug, invitation_id):
+    invitation = access.get_invitation_for_coordinator(request, org_slug, invitation_id)
+    if request.method == "POST":
+        try:
+            services.invitation_revoke(invitation=invitation, actor=request.user)
+            messages.success(
+                request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(invitation.cohort)
+    context = {"organization": invitation.organization, "invitation": invitation}
+    return render(request, "accounts/invitation_revoke.html", context)
+
+
+@never_cache
+def invitation_accept(request, token):
+    """Open to anyone holding the link: the signed token is the credential."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationError as error:
+        return render(request, "accounts/invitation_invalid.html", {"error": error}, status=410)
+    user = request.user
+    account_exists = services.User.objects.filter(email__iexact=invitation.email).exists()
+    form = None
+    if not user.is_authenticated and not account_exists:
+        form = AcceptWithNewAccountForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and (user.is_authenticated or (form and form.is_valid())):
+        try:
+            if user.is_authenticated:
+                services.invitation_accept(invitation=invitation, user=user)
+            else:
+                user = services.invitation_accept_with_new_account(
+                    invitation=invitation,
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    password=form.cleaned_data["password1"],
+                )
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        except services.InvitationError as error:
+            return render(request, "accounts/invitation_invalid.html", {"error": error}, status=409)
+        messages.success(request, _("Welcome to %(cohort)s!") % {"cohort": invitation.cohort})
+        return redirect(invitation.cohort)
+    context = {
+        "invitation": invitation,
+        "form": form,
+        "account_exists": account_exists,
+        "wrong_user": user.is_authenticated and user.email.lower() != invitation.email.lower(),
+        "login_url": f"{reverse('account_login')}?next={request.path}",
+    }
+    return render(request, "accounts/invitation_accept.html", context)

@@ -1,0 +1,30 @@
+"""Create or refresh the demo: one organization that shows the whole product.
+
+It lives in the top layer because it seeds every layer below, each through its own
+`demo.py`. Idempotent: a second run changes nothing that the first run made.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import COORDINATOR_EMAIL, DEMO_PASSWORD, member_email, seed_accounts
+from profiles.demo import seed_profiles
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo organization, its coordinator and about 40 members."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--members", type=int, default=40, help="How many members (2 to 40; default 40)."
+        )
+
+    @transaction.atomic
+    def handle(self, *args, members, **options):
+        demo = seed_accounts(members=members)
+        seed_profiles(organization=demo.organization, members=demo.members, actor=demo.coordinator)
+        self.stdout.write(self.style.SUCCESS(f"Demo organization '{demo.organization}' is ready."))
+        self.stdout.write(f"  Cohort: {demo.cohort.name} ({len(demo.members)} members)")
+        self.stdout.write(f"  Every demo login uses the password: {DEMO_PASSWORD}")
+        self.stdout.write(f"  Coordinator: {COORDINATOR_EMAIL}")
+        self.stdout.write(f"  Members:     {member_email(1)} … {member_email(len(demo.members))}")

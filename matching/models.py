@@ -1,0 +1,236 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Cohort, Organization
+
+
+class MatchSettings(models.Model):
+    """A cohort's matching rules, set by its coordinators."""
+
+    cohort = models.OneToOneField(Cohort, on_delete=models.CASCADE, related_name="match_settings")
+    share_language = models.BooleanField(_("partners share a language"), default=True)
+    different_department = models.BooleanField(
+        _("partners come from different departments"), default=True
+    )
+    exclude_previous_partners = models.BooleanField(
+        _("never pair previous partners again"), default=True
+    )
+    allow_requests = models.BooleanField(
+        _("members may browse their best suggestions and request a partner"), default=False
+    )
+
+    def __str__(self):
+        return f"Matching settings of {self.cohort}"
+
+
+class PairRuleQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(cohort__organization=organization)
+
+
+class PairRule(models.Model):
+    """A coordinator's decision about two members: never pair them, or keep them together."""
+
+    class Kind(models.TextChoices):
+        FORBID = "forbid", _("Never pair")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pair_rules")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FORBID)
+    # Stored with user_a.pk < user_b.pk so that a pair has one row whatever the order.
+    user_a = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user_b = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PairRuleQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "user_a", "user_b"], name="pair_rule_unique"),
+            models.CheckConstraint(condition=Q(user_a__lt=F("user_b")), name="pair_rule_ordered"),
+        ]
+
+
+class MatchRunQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class MatchRun(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready for review")
+        FAILED = "failed", _("Failed")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    class Scope(models.TextChoices):
+        COHORT = "cohort", _("Whole cohort")
+        UNPAIRED = "unpaired", _("Members without a partner")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="match_runs"
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="match_runs")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.COHORT)
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_note = models.CharField(max_length=200, blank=True)
+    # Summary figures: members, pairs, trios, total and lowest score, seconds, unmatched.
+    stats = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MatchRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+
+    def __str__(self):
+        return f"Matching of {self.cohort} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self):
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class UnmatchedMember(models.Model):
+    """A member a run could not pair, with the reason in words."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="unmatched")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "user"], name="unmatched_unique"),
+        ]
+
+
+class PairQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def current(self):
+        """Pairs that hold their members: proposed, awaiting answers, or active."""
+        return self.filter(
+            status__in=[Pair.Status.PROPOSED, Pair.Status.PUBLISHED, Pair.Status.ACTIVE]
+        )
+
+
+class Pair(models.Model):
+    """Two members (rarely three) who mentor each other."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        PUBLISHED = "published", _("Awaiting answers")
+        ACTIVE = "active", _("Active")
+        DECLINED = "declined", _("Declined")
+        DISSOLVED = "dissolved", _("Dissolved")
+
+    class Origin(models.TextChoices):
+        MATCHING = "matching", _("Matching")
+        MANUAL = "manual", _("Paired by a coordinator")
+        REQUEST = "request", _("Requested by a member")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="pairs")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pairs")
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="pairs"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.MATCHING)
+    score = models.FloatField(default=0)
+    explanation = models.TextField(blank=True)
+    locked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PairQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["score"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["proposed", "published", "active", "declined", "dissolved"]
+                ),
+                name="pair_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return " & ".join(str(m.user) for m in self.members.all())
+
+
+class PairMember(models.Model):
+    class Response(models.TextChoices):
+        PENDING = "pending", _("No answer yet")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pair_memberships"
+    )
+    response = models.CharField(max_length=20, choices=Response.choices, default=Response.PENDING)
+    decline_reason = models.CharField(max_length=500, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "user__email"]
+        constraints = [
+            # A member appears once in a pair, so a pair's members always differ.
+            models.UniqueConstraint(fields=["pair", "user"], name="pair_member_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in pair {self.pair_id}"
+
+
+class PartnerRequest(models.Model):
+    """A member asking one of their suggested partners to pair up (when the cohort allows it)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="partner_requests")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "from_user", "to_user"],
+                condition=Q(status="pending"),
+                name="partner_request_pending_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_user=F("to_user")), name="partner_request_not_self"
+            ),
+        ]

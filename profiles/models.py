@@ -1,0 +1,196 @@
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+
+LEVEL_LABELS = {
+    1: _("basic"),
+    2: _("developing"),
+    3: _("proficient"),
+    4: _("advanced"),
+    5: _("expert"),
+}
+PRIORITY_LABELS = {
+    1: _("nice to have"),
+    2: _("useful"),
+    3: _("important"),
+    4: _("very important"),
+    5: _("most important"),
+}
+LEVEL_CHOICES = [(value, f"{value} – {label}") for value, label in LEVEL_LABELS.items()]
+PRIORITY_CHOICES = [(value, f"{value} – {label}") for value, label in PRIORITY_LABELS.items()]
+ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+def validate_timezone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone name such as Europe/Copenhagen."),
+            params={"value": value},
+        )
+
+
+class TagQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def active(self):
+        return self.filter(retired_at__isnull=True, merged_into__isnull=True)
+
+
+class Tag(models.Model):
+    """An entry of an organization's taxonomy of what members offer and need."""
+
+    class Kind(models.TextChoices):
+        SKILL = "skill", _("Skill")
+        RESOURCE = "resource", _("Resource")
+        CONTACT = "contact", _("Contact")
+        EXPERTISE = "expertise", _("Expertise")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SKILL)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    # A merged tag points at the tag that replaced it, so old links and imports resolve.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("name"), name="tag_name_unique_per_organization"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["skill", "resource", "contact", "expertise"]),
+                name="tag_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self):
+        return self.retired_at is None and self.merged_into_id is None
+
+
+class ProfileQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def complete(self):
+        """Profiles a cohort counts as complete: an offer, a need, a language, a time zone."""
+        return (
+            self.filter(offers__isnull=False, needs__isnull=False)
+            .exclude(languages=[])
+            .exclude(timezone="")
+            .distinct()
+        )
+
+
+class Profile(models.Model):
+    """What a member offers and needs, within one organization."""
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        BIWEEKLY = "biweekly", _("Every two weeks")
+        MONTHLY = "monthly", _("Monthly")
+
+    class Medium(models.TextChoices):
+        VIDEO = "video", _("Video")
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="profiles"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profiles"
+    )
+    about = models.TextField(_("about me"), blank=True, max_length=2000)
+    goal = models.CharField(_("one-year goal"), max_length=300, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_timezone]
+    )
+    cadence = models.CharField(
+        _("preferred meeting cadence"), max_length=20, choices=Cadence.choices, blank=True
+    )
+    medium = models.CharField(
+        _("preferred medium"), max_length=20, choices=Medium.choices, blank=True
+    )
+    department = models.CharField(_("department"), max_length=120, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="profile_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.organization})"
+
+
+class Offer(models.Model):
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="offers")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="offers")
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=LEVEL_CHOICES, validators=ONE_TO_FIVE
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-level", "tag__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "tag"], name="offer_unique"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="offer_level"),
+        ]
+
+    def __str__(self):
+        return f"{self.tag} ({self.level})"
+
+    @property
+    def level_label(self):
+        return LEVEL_LABELS[self.level]
+
+
+class Need(models.Model):
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="needs")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="needs")
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=PRIORITY_CHOICES, validators=ONE_TO_FIVE
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-priority", "tag__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "tag"], name="need_unique"),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1, priority__lte=5), name="need_priority"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.tag} ({self.priority})"
+
+    @property
+    def priority_label(self):
+        return PRIORITY_LABELS[self.priority]
