@@ -55,6 +55,9 @@ class PairRule(models.Model):
             models.CheckConstraint(condition=Q(user_a__lt=F("user_b")), name="pair_rule_ordered"),
         ]
 
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.user_a_id} & {self.user_b_id}"
+
 
 class MatchRunQuerySet(models.QuerySet):
     def for_organization(self, organization):
@@ -117,6 +120,9 @@ class UnmatchedMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "user"], name="unmatched_unique"),
         ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.reason}"
 
 
 class PairQuerySet(models.QuerySet):
@@ -234,3 +240,6 @@ class PartnerRequest(models.Model):
                 condition=~Q(from_user=F("to_user")), name="partner_request_not_self"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.from_user_id} → {self.to_user_id} ({self.status})"
