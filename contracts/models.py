@@ -1,0 +1,273 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Cohort, Organization
+from matching.models import Pair
+
+DEFAULT_AGENDA = _(
+    "1. Review of short- and long-term goals\n"
+    "2. Progress on each success indicator\n"
+    "3. How effectively we spent our time since the last meeting\n"
+    "4. Teach-each-other slot: one of us teaches the other something\n"
+    "5. Next steps, each with an owner and a date"
+)
+
+
+class ContractQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class Contract(models.Model):
+    """One version of a pair's written agreement.
+
+    A draft is edited by the partners; `ready` locks the content for signature; when every
+    partner has signed it is `signed` and immutable. A change after that is an amendment: a new
+    version (previous -> this one) that needs every signature again, while earlier versions stay
+    readable.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        READY = "ready", _("Ready for signature")
+        SIGNED = "signed", _("Signed")
+        SUPERSEDED = "superseded", _("Superseded by an amendment")
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        BIWEEKLY = "biweekly", _("Every two weeks")
+        MONTHLY = "monthly", _("Monthly")
+
+    class Medium(models.TextChoices):
+        VIDEO = "video", _("Video")
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="contracts"
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="contracts")
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="contracts")
+    version = models.PositiveIntegerField(default=1)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendment"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    # Shared terms.
+    starts_on = models.DateField(_("start date"), null=True, blank=True)
+    ends_on = models.DateField(_("review / end date"), null=True, blank=True)
+    cadence = models.CharField(
+        _("meeting cadence"), max_length=20, choices=Cadence.choices, default=Cadence.BIWEEKLY
+    )
+    medium = models.CharField(
+        _("medium"), max_length=20, choices=Medium.choices, default=Medium.VIDEO
+    )
+    meeting_minutes = models.PositiveSmallIntegerField(_("usual length (minutes)"), default=60)
+    meeting_weekday = models.PositiveSmallIntegerField(
+        _("usual day"), choices=Weekday.choices, default=Weekday.TUESDAY
+    )
+    meeting_time = models.TimeField(_("usual time"), null=True, blank=True)
+    timezone = models.CharField(_("time zone of the meetings"), max_length=64, blank=True)
+    agenda = models.TextField(_("agenda format"), blank=True, default=DEFAULT_AGENDA)
+    help_measure = models.TextField(_("how we will measure the help"), blank=True)
+    boundaries = models.TextField(_("boundaries (topics off limits)"), blank=True)
+    confidentiality = models.TextField(_("confidentiality"), blank=True)
+
+    # Set when the content is locked for signature: SHA-256 of the canonical serialization.
+    content_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pair_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["pair", "version"], name="contract_version_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "ready", "signed", "superseded"]),
+                name="contract_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gt=F("starts_on")),
+                name="contract_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_minutes__gte=5, meeting_minutes__lte=480),
+                name="contract_meeting_minutes_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Contract {self.pair_id} v{self.version} ({self.status})"
+
+    @property
+    def is_editable(self):
+        return self.status == self.Status.DRAFT
+
+
+class ContractSection(models.Model):
+    """One partner's part of the contract."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="sections")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contract_sections"
+    )
+    assets = models.TextField(_("what I already bring"), blank=True)
+    needs = models.TextField(_("what I need from my partner"), blank=True)
+    will_help_with = models.TextField(_("what I will help my partner with"), blank=True)
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "user"], name="contract_section_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.contract}"
+
+
+class Goal(models.Model):
+    class Horizon(models.TextChoices):
+        ONE_MONTH = "1m", _("One month")
+        THREE_MONTHS = "3m", _("Three months")
+        SIX_MONTHS = "6m", _("Six months")
+        ONE_YEAR = "1y", _("One year")
+
+    section = models.ForeignKey(ContractSection, on_delete=models.CASCADE, related_name="goals")
+    horizon = models.CharField(
+        _("horizon"), max_length=4, choices=Horizon.choices, default=Horizon.ONE_YEAR
+    )
+    statement = models.TextField(_("goal (the what)"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.statement[:60]
+
+
+class Strategy(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="strategies")
+    description = models.TextField(_("strategy (the how)"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name_plural = "strategies"
+
+    def __str__(self):
+        return self.description[:60]
+
+
+class Indicator(models.Model):
+    """How will I know when I'm there? A target value with a unit, or a yes/no."""
+
+    class Kind(models.TextChoices):
+        NUMBER = "number", _("A number to reach")
+        YES_NO = "yes_no", _("Yes or no")
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="indicators")
+    description = models.CharField(_("success indicator"), max_length=300)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NUMBER)
+    target_value = models.DecimalField(
+        _("target"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="yes_no") | Q(target_value__isnull=False),
+                name="indicator_number_has_target",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+
+class Signature(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="signatures")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    typed_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    content_hash = models.CharField(max_length=64)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "user"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="signature_one_active_per_partner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.typed_name} signed {self.contract} at {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+class ContractDocument(models.Model):
+    """The signed PDF of a signed contract version, kept so it can be verified byte for byte."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="document")
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"PDF of {self.contract}"
+
+
+class ContractExport(models.Model):
+    """A ZIP of a cohort's signed contracts, built in the background for a coordinator."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="contract_exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    archive = models.FileField(upload_to="exports/", blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Contracts of {self.cohort} ({self.status})"
