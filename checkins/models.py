@@ -1,0 +1,259 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Cohort, Organization
+from contracts.models import Contract, Goal, Indicator
+from matching.models import Pair
+
+
+def _new_feed_token():
+    return secrets.token_urlsafe(32)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Origin(models.TextChoices):
+        SCHEDULE = "schedule", _("From the contract's cadence")
+        MANUAL = "manual", _("Added by a partner")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="meetings"
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="meetings")
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="meetings")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.SCHEDULE)
+    # Position in the contract's recurrence (0, 1, 2, ...), so re-scheduling is idempotent;
+    # null for meetings a partner added.
+    sequence = models.PositiveIntegerField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["pair", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "sequence"],
+                condition=Q(sequence__isnull=False),
+                name="meeting_sequence_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Meeting of pair {self.pair_id} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class CheckIn(models.Model):
+    """One partner's log after a meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="checkins")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
+    )
+    learned = models.TextField(_("what I learned"), blank=True)
+    taught = models.TextField(_("what I taught"), blank=True)
+    blockers = models.TextField(_("blockers"), blank=True)
+    time_effectiveness = models.PositiveSmallIntegerField(
+        _("how effectively we spent our time since the last meeting (1–5)")
+    )
+    confidence = models.PositiveSmallIntegerField(_("confidence (1–5)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="checkin_unique"),
+            models.CheckConstraint(
+                condition=Q(time_effectiveness__gte=1, time_effectiveness__lte=5),
+                name="checkin_time_effectiveness_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=1, confidence__lte=5), name="checkin_confidence_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Check-in by {self.user_id} for meeting {self.meeting_id}"
+
+
+class GoalProgress(models.Model):
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="goal_progress")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress")
+    rating = models.PositiveSmallIntegerField(_("progress (1–5)"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "goal"], name="goal_progress_unique"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="goal_progress_rating_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.goal_id}: {self.rating}"
+
+
+class IndicatorValue(models.Model):
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="indicator_values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    met = models.BooleanField(null=True, blank=True)  # for yes/no indicators
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "indicator"], name="indicator_value_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id}: {self.value if self.met is None else self.met}"
+
+
+class NextStep(models.Model):
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="next_steps")
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="next_steps")
+    description = models.CharField(_("next step"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="next_steps"
+    )
+    due_on = models.DateField(_("due date"))
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return self.description
+
+
+class NotificationPreference(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    meeting_day_before = models.BooleanField(
+        _("a reminder 24 hours before a meeting"), default=True
+    )
+    meeting_hour_before = models.BooleanField(_("a reminder 1 hour before a meeting"), default=True)
+    checkin_nudge = models.BooleanField(
+        _("a nudge when a check-in is missing after a meeting"), default=True
+    )
+    coordinator_digest = models.BooleanField(
+        _("a weekly digest of at-risk pairs (coordinators)"), default=True
+    )
+    program_messages = models.BooleanField(
+        _("messages from coordinators, e.g. to complete my profile"), default=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Notification preferences of {self.user_id}"
+
+
+class CalendarFeed(models.Model):
+    """A private calendar URL (secret token) with all of a user's meetings."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=_new_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Calendar feed of {self.user_id}"
+
+
+class ReminderQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class Reminder(models.Model):
+    """One email to one recipient, sent exactly once.
+
+    Rows are created ahead of time with `due_at`; a periodic scan claims due rows with
+    SELECT … FOR UPDATE SKIP LOCKED, marks them `sending` with a lease, and queues one send task
+    per row after commit. A lease that runs out (a worker died) makes the row claimable again.
+    """
+
+    class Kind(models.TextChoices):
+        MEETING_DAY_BEFORE = "meeting_24h", _("Meeting tomorrow")
+        MEETING_HOUR_BEFORE = "meeting_1h", _("Meeting in an hour")
+        CHECKIN_MISSING = "checkin_missing", _("Check-in missing")
+        COORDINATOR_DIGEST = "coordinator_digest", _("Weekly digest")
+        PROGRAM_MESSAGE = "program_message", _("Message from the coordinator")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    # What it is about, e.g. "meeting:<id>" or "digest:<cohort id>:<ISO week>".
+    subject_key = models.CharField(max_length=120)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    pair = models.ForeignKey(
+        Pair, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_key", "recipient"], name="reminder_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for {self.recipient_id} at {self.due_at:%Y-%m-%d %H:%M}"
