@@ -1,79 +1,37 @@
 """Organization isolation: every route under /o/<org_slug>/ is closed to everyone else.
 
-The URL resolver is walked for every route whose pattern contains `<slug:org_slug>`. Each must
-have an entry in ROUTES, saying how to build its URL from a `World` (objects of one
-organization) and which methods to try; the walker test fails when a route is missing, so a new
-view can't ship without these checks.
-
-To add a route: add `"route_name": Route(...)` to ROUTES. If its URL needs an object the World
-doesn't have yet (a pair, a contract, a meeting), create it in `build_world` and name it in
-`World`, for both organizations. Routes inside a namespaced include are named
-`namespace:name`. `access` says who besides the organization's coordinators may use the route.
+The URL resolver is walked for every route whose pattern contains the organization slug; each
+must have an entry in one app's route table (see `tests/isolation.py`). For every entry: a
+coordinator of another organization gets 404, an anonymous visitor the login page, a member
+doing coordinator work 403, and another organization's ids under one's own slug 404.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import pytest
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import AuditEvent, Cohort, Invitation, Membership, Program
+from accounts.models import Membership
+from tests.accounts.routes import ROUTES as ACCOUNTS_ROUTES
 from tests.factories import EnrolmentFactory, InvitationFactory, MembershipFactory
+from tests.isolation import (
+    COORDINATORS,
+    ENROLLED,
+    ENROLLED_ACTION,
+    MEMBERS,
+    PARTIES,
+    World,
+)
+from tests.matching.routes import ROUTES as MATCHING_ROUTES
+from tests.matching.routes import pair_in
+from tests.profiles.import_routes import ROUTES as IMPORT_ROUTES
+from tests.profiles.routes import ROUTES as PROFILES_ROUTES
 
 # Matches `<slug:org_slug>` and also `<str:org_slug>` or a regex's `(?P<org_slug>...)`, so a
 # route can't escape the table by spelling its converter differently.
 ORG_SLUG = "org_slug>"
+PROJECT_APPS = ("accounts", "profiles", "matching", "contracts", "checkins")
 
-# Who may use a route, besides coordinators of the organization (who may use all of them).
-MEMBERS = "members"  # any member of the organization
-ENROLLED = "enrolled"  # members enrolled in the cohort the URL names
-COORDINATORS = "coordinators"  # coordinators only: members get 403
-
-
-@dataclass
-class World:
-    """One organization and one of each kind of object a route under it can name."""
-
-    organization: object
-    program: object
-    cohort: object
-    coordinator: object
-    enrolled_member: object  # a member enrolled in `cohort`
-    membership: object  # `enrolled_member`'s membership
-    invitation: object  # a pending invitation to `cohort`
-
-
-@dataclass(frozen=True)
-class Route:
-    # The URL's arguments besides org_slug, built from a World; None when it has none.
-    objects: Callable[[World], dict] | None = None
-    methods: tuple[str, ...] = ("get", "post")
-    access: str = COORDINATORS
-
-    def kwargs(self, world: World) -> dict:
-        return {
-            "org_slug": world.organization.slug,
-            **(self.objects(world) if self.objects else {}),
-        }
-
-
-# methods: what to try. Views under @require_POST answer GET with 405 for everyone (no access
-# check runs, so nothing leaks); only POST is listed for them.
-ROUTES = {
-    # accounts
-    "organization_detail": Route(access=MEMBERS),
-    "organization_members": Route(),
-    "membership_role": Route(lambda w: {"membership_id": w.membership.pk}, methods=("post",)),
-    "program_create": Route(),
-    "program_detail": Route(lambda w: {"program_id": w.program.pk}),
-    "program_edit": Route(lambda w: {"program_id": w.program.pk}),
-    "cohort_create": Route(lambda w: {"program_id": w.program.pk}),
-    "cohort_detail": Route(lambda w: {"cohort_id": w.cohort.pk}, access=ENROLLED),
-    "cohort_edit": Route(lambda w: {"cohort_id": w.cohort.pk}),
-    "cohort_invite": Route(lambda w: {"cohort_id": w.cohort.pk}),
-    "invitation_resend": Route(lambda w: {"invitation_id": w.invitation.pk}, methods=("post",)),
-    "invitation_revoke": Route(lambda w: {"invitation_id": w.invitation.pk}),
-}
+ROUTES = {**ACCOUNTS_ROUTES, **PROFILES_ROUTES, **IMPORT_ROUTES, **MATCHING_ROUTES}
 
 CASES = [(name, method) for name, route in ROUTES.items() for method in route.methods]
 
@@ -204,14 +162,31 @@ def test_member_reaches_the_routes_open_to_members(client_for, world, name):
 
 
 @pytest.mark.parametrize(
-    "name", [name for name, route in ROUTES.items() if route.access == ENROLLED]
+    "name", [name for name, route in ROUTES.items() if route.access in (ENROLLED, ENROLLED_ACTION)]
 )
 def test_member_not_enrolled_gets_404_on_routes_for_enrolled_members(client_for, world, name):
     unenrolled = MembershipFactory(organization=world.organization).user
+    method = ROUTES[name].methods[0]
 
-    response = client_for(unenrolled).get(route_url(name, world))
+    response = request(client_for(unenrolled), method, route_url(name, world))
 
     assert response.status_code == 404
+
+
+@cases(lambda route: route.access == ENROLLED_ACTION)
+def test_enrolled_member_can_use_the_actions_for_enrolled_members(client_for, world, name, method):
+    response = request(client_for(world.enrolled_member), method, route_url(name, world))
+
+    assert response.status_code == 302
+
+
+@cases(lambda route: route.access == PARTIES)
+def test_a_party_can_use_the_route_and_other_members_get_404(client_for, world, name, method):
+    url = route_url(name, world)
+    stranger = EnrolmentFactory(cohort=world.cohort).user
+
+    assert request(client_for(stranger), method, url).status_code == 404
+    assert request(client_for(world.coordinator), method, url).status_code == 302
 
 
 @cases(lambda route: route.objects is not None)
@@ -242,21 +217,33 @@ def test_a_coordinator_of_both_organizations_still_gets_404_for_mixed_urls(
     assert response.status_code == 404
 
 
+def test_a_pair_of_another_organization_cannot_be_answered_by_its_own_member(
+    client_for, world, other_world
+):
+    """Even a member of the other pair can't reach it through this organization's slug."""
+    pair = pair_in(other_world)
+    url = reverse("pair_respond", kwargs={"org_slug": world.organization.slug, "pair_id": pair.pk})
+    MembershipFactory(organization=world.organization, user=other_world.enrolled_member)
+
+    response = client_for(other_world.enrolled_member).post(url, {"response": "accept"})
+
+    assert response.status_code == 404
+
+
 def test_outsider_requests_change_nothing(client_for, world, outsider):
-    """After every method on every route, the organization's rows are as they were."""
+    """After every method on every route, every row of the project's models is as it was."""
+    urls = [(method, route_url(name, world)) for name, method in CASES]
 
     def state():
-        return (
-            list(Program.objects.values()),
-            list(Cohort.objects.values()),
-            list(Invitation.objects.values()),
-            list(Membership.objects.values()),
-            AuditEvent.objects.count(),
-        )
+        return {
+            model._meta.label: list(model.objects.order_by("pk").values())
+            for label in PROJECT_APPS
+            for model in apps.get_app_config(label).get_models()
+        }
 
+    client = client_for(outsider)  # logging in updates the outsider's own last_login
     before = state()
-    client = client_for(outsider)
-    for name, method in CASES:
-        request(client, method, route_url(name, world))
+    for method, url in urls:
+        request(client, method, url)
 
     assert state() == before

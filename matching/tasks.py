@@ -1,0 +1,59 @@
+"""Background work for matching. Tasks take ids, re-fetch, and return quietly when the row is
+gone or no longer in the state they were queued for."""
+
+from celery import shared_task
+
+from . import services
+from .models import MatchRun, Pair, PartnerRequest
+
+
+def _pair(pair_id: int, status: str) -> Pair | None:
+    return (
+        Pair.objects.select_related("cohort", "organization")
+        .filter(pk=pair_id, status=status)
+        .first()
+    )
+
+
+@shared_task
+def run_matching(run_id: int) -> None:
+    run = (
+        MatchRun.objects.select_related("cohort__organization", "organization", "started_by")
+        .filter(pk=run_id, status=MatchRun.Status.QUEUED)
+        .first()
+    )
+    if run is None:
+        return
+    services.matching_run_execute(run=run)
+
+
+@shared_task
+def send_pair_published_emails(pair_id: int) -> None:
+    pair = _pair(pair_id, Pair.Status.PUBLISHED)
+    if pair is not None:
+        services.pair_published_email_send(pair=pair)
+
+
+@shared_task
+def send_pair_active_emails(pair_id: int) -> None:
+    pair = _pair(pair_id, Pair.Status.ACTIVE)
+    if pair is not None:
+        services.pair_active_email_send(pair=pair)
+
+
+@shared_task
+def send_pair_declined_email(pair_id: int) -> None:
+    pair = _pair(pair_id, Pair.Status.DECLINED)
+    if pair is not None:
+        services.pair_declined_email_send(pair=pair)
+
+
+@shared_task
+def send_partner_request_email(request_id: int) -> None:
+    partner_request = (
+        PartnerRequest.objects.select_related("cohort__organization", "from_user", "to_user")
+        .filter(pk=request_id)
+        .first()
+    )
+    if partner_request is not None:
+        services.partner_request_email_send(partner_request=partner_request)

@@ -1,0 +1,64 @@
+"""How the isolation test (`tests/test_isolation.py`) reaches the matching routes.
+
+Matching routes name a pair, a run or a partner request, which the World doesn't hold, so
+`pair_in`, `run_in` and `request_in` make one in the World's cohort on demand. The World's pair
+and request are between its coordinator and its enrolled member.
+"""
+
+from matching.models import MatchRun, Pair, PairMember, PartnerRequest
+from tests.isolation import ENROLLED, ENROLLED_ACTION, PARTIES, Route
+
+
+def pair_in(world) -> Pair:
+    """A proposal in the World's cohort between its coordinator and its enrolled member."""
+    pair = Pair.objects.filter(cohort=world.cohort, members__user=world.enrolled_member).first()
+    if pair is None:
+        pair = Pair.objects.create(organization=world.organization, cohort=world.cohort)
+        for user in (world.coordinator, world.enrolled_member):
+            PairMember.objects.create(pair=pair, user=user)
+    return pair
+
+
+def run_in(world) -> MatchRun:
+    run = MatchRun.objects.filter(cohort=world.cohort).first()
+    return run or MatchRun.objects.create(
+        organization=world.organization, cohort=world.cohort, status=MatchRun.Status.DONE
+    )
+
+
+def request_in(world) -> PartnerRequest:
+    """A pending request from the World's enrolled member to its coordinator."""
+    partner_request, _created = PartnerRequest.objects.get_or_create(
+        cohort=world.cohort,
+        from_user=world.enrolled_member,
+        to_user=world.coordinator,
+        status=PartnerRequest.Status.PENDING,
+    )
+    return partner_request
+
+
+def cohort_of(world) -> dict:
+    return {"cohort_id": world.cohort.pk}
+
+
+def pair_of(world) -> dict:
+    return {"pair_id": pair_in(world).pk}
+
+
+ROUTES = {
+    "matching_cohort": Route(cohort_of, methods=("get",)),
+    "matching_settings": Route(cohort_of, methods=("post",)),
+    "matching_run_start": Route(cohort_of, methods=("post",)),
+    "matching_run_status": Route(lambda w: {"run_id": run_in(w).pk}, methods=("get",)),
+    "matching_pair_manual": Route(cohort_of),
+    "matching_publish": Route(cohort_of),
+    "pair_lock": Route(pair_of, methods=("post",)),
+    "pair_forbid": Route(pair_of),
+    "my_partner": Route(cohort_of, methods=("get",), access=ENROLLED),
+    "matching_suggestions": Route(cohort_of, methods=("get",), access=ENROLLED),
+    "partner_request_create": Route(cohort_of, methods=("post",), access=ENROLLED_ACTION),
+    "pair_respond": Route(pair_of, methods=("post",), access=PARTIES),
+    "partner_request_answer": Route(
+        lambda w: {"request_id": request_in(w).pk}, methods=("post",), access=PARTIES
+    ),
+}
