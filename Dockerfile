@@ -2,7 +2,7 @@ FROM python:3.11-slim-bookworm
 
 # WeasyPrint renders PDFs with Pango.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra fonts-liberation \
     && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
@@ -13,6 +13,7 @@ RUN pip install --no-cache-dir -e .
 COPY . .
 # Manifest storage (used when DEBUG=false) needs the hashed files collected at build time.
 RUN DEBUG=false SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
+    && mkdir -p var/signing media \
     && useradd --create-home peermentor && chown -R peermentor /app
 USER peermentor
 

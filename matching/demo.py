@@ -9,7 +9,7 @@ from accounts.models import Cohort, User
 from . import services
 from .models import MatchRun, Pair
 
-ACCEPTED_PAIRS = 3
+ACCEPTED_PAIRS = 8
 HALF_ACCEPTED_PAIRS = 1
 
 

@@ -248,3 +248,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Contract documents (contracts/pdf.py, signing.py, document_views.py) ----------------------
+# Signed PDFs carry a PAdES signature made with the organization's key: `<org-slug>.key.pem` and
+# `<org-slug>.cert.pem` in this folder if both exist, else `default.key.pem`/`default.cert.pem`,
+# which are generated (self-signed) on first use. A relative path is taken from BASE_DIR.
+CONTRACT_SIGNING_DIR = Path(
+    _read("CONTRACT_SIGNING_DIR", env.str, str(BASE_DIR / "var" / "signing"))
+)
+if not CONTRACT_SIGNING_DIR.is_absolute():
+    CONTRACT_SIGNING_DIR = BASE_DIR / CONTRACT_SIGNING_DIR
+# Passphrase of encrypted key files (also encrypts a generated key); empty: keys are unencrypted.
+CONTRACT_SIGNING_KEY_PASSPHRASE = _read("CONTRACT_SIGNING_KEY_PASSPHRASE", env.str, "")
+# The public verification page refuses larger uploads; it keeps them in memory only.
+CONTRACT_VERIFY_MAX_UPLOAD_MB = _read("CONTRACT_VERIFY_MAX_UPLOAD_MB", env.int, 10)
+if not 1 <= CONTRACT_VERIFY_MAX_UPLOAD_MB <= 100:
+    raise ImproperlyConfigured(
+        "Environment variable CONTRACT_VERIFY_MAX_UPLOAD_MB must be between 1 and 100."
+    )
+CONTRACT_VERIFY_MAX_UPLOAD_BYTES = CONTRACT_VERIFY_MAX_UPLOAD_MB * 1024 * 1024
+# WeasyPrint reports every rendering step at INFO; keep its warnings (missing fonts, CSS).
+LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}
+# --- End of contract documents -------------------------------------------------------------------

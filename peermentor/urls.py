@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("", include("profiles.import_urls")),
     path("", include("matching.urls")),
+    path("", include("contracts.urls")),
+    path("", include("contracts.document_urls")),
 ]

@@ -12,7 +12,7 @@ organization's coordinators may use the route.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Who may use a route, besides coordinators of the organization (who may use all of them
 # unless the access level says otherwise).
@@ -21,6 +21,9 @@ ENROLLED = "enrolled"  # members enrolled in the cohort the URL names
 COORDINATORS = "coordinators"  # coordinators only: members get 403
 PARTIES = "parties"  # only the people the object (a pair, a request) belongs to: others get 404
 ENROLLED_ACTION = "enrolled_action"  # a POST for members enrolled in the cohort the URL names
+# A pair's own pages (the World's coordinator is one of its partners, so it reaches them all):
+PARTNERS = "partners"  # the partners only: other members 404, coordinators who aren't partners 403
+VIEWERS = "viewers"  # the partners, and the organization's coordinators to read; others 404
 
 
 @dataclass
@@ -34,6 +37,19 @@ class World:
     enrolled_member: object  # a member enrolled in `cohort`
     membership: object  # `enrolled_member`'s membership
     invitation: object  # a pending invitation to `cohort`
+    # Objects the route tables make on demand, by key (see `once`).
+    made: dict = field(default_factory=dict)
+
+
+def once(world: World, key: str, make: Callable[[], object]):
+    """The World's object called `key`, made on first use.
+
+    Tables keep their objects here rather than finding them again by query, so that one
+    table's pair or contract is never mistaken for another's within a test.
+    """
+    if key not in world.made:
+        world.made[key] = make()
+    return world.made[key]
 
 
 @dataclass(frozen=True)

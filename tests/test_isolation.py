@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Membership
 from tests.accounts.routes import ROUTES as ACCOUNTS_ROUTES
+from tests.contracts.document_routes import ROUTES as DOCUMENT_ROUTES
+from tests.contracts.routes import ROUTES as CONTRACTS_ROUTES
 from tests.factories import EnrolmentFactory, InvitationFactory, MembershipFactory
 from tests.isolation import (
     COORDINATORS,
@@ -19,6 +21,8 @@ from tests.isolation import (
     ENROLLED_ACTION,
     MEMBERS,
     PARTIES,
+    PARTNERS,
+    VIEWERS,
     World,
 )
 from tests.matching.routes import ROUTES as MATCHING_ROUTES
@@ -31,7 +35,15 @@ from tests.profiles.routes import ROUTES as PROFILES_ROUTES
 ORG_SLUG = "org_slug>"
 PROJECT_APPS = ("accounts", "profiles", "matching", "contracts", "checkins")
 
-ROUTES = {**ACCOUNTS_ROUTES, **PROFILES_ROUTES, **IMPORT_ROUTES, **MATCHING_ROUTES}
+TABLES = [
+    ACCOUNTS_ROUTES,
+    PROFILES_ROUTES,
+    IMPORT_ROUTES,
+    MATCHING_ROUTES,
+    CONTRACTS_ROUTES,
+    DOCUMENT_ROUTES,
+]
+ROUTES = {name: route for table in TABLES for name, route in table.items()}
 
 CASES = [(name, method) for name, route in ROUTES.items() for method in route.methods]
 
@@ -66,6 +78,12 @@ def build_world(organization, program, cohort, coordinator, enrolled_member=None
 @pytest.fixture
 def world(organization, program, cohort, coordinator, member):
     return build_world(organization, program, cohort, coordinator, member)
+
+
+@pytest.fixture
+def second_coordinator(organization):
+    """A coordinator of the organization who is nobody's partner."""
+    return MembershipFactory(organization=organization, role=Membership.Role.COORDINATOR).user
 
 
 @pytest.fixture
@@ -189,6 +207,33 @@ def test_a_party_can_use_the_route_and_other_members_get_404(client_for, world, 
     assert request(client_for(world.coordinator), method, url).status_code == 302
 
 
+@cases(lambda route: route.access in (PARTIES, PARTNERS, VIEWERS))
+def test_a_member_who_is_not_a_partner_gets_404_on_a_pairs_routes(client_for, world, name, method):
+    stranger = EnrolmentFactory(cohort=world.cohort).user
+
+    response = request(client_for(stranger), method, route_url(name, world))
+
+    assert response.status_code == 404
+
+
+@cases(lambda route: route.access == PARTNERS)
+def test_a_coordinator_who_is_not_a_partner_gets_403_on_the_partners_routes(
+    client_for, world, second_coordinator, name, method
+):
+    response = request(client_for(second_coordinator), method, route_url(name, world))
+
+    assert response.status_code == 403
+
+
+@cases(lambda route: route.access == VIEWERS)
+def test_a_coordinator_who_is_not_a_partner_can_read_a_pairs_pages(
+    client_for, world, second_coordinator, name, method
+):
+    response = request(client_for(second_coordinator), method, route_url(name, world))
+
+    assert response.status_code == 200
+
+
 @cases(lambda route: route.objects is not None)
 def test_another_organizations_ids_under_ones_own_slug_give_404(
     client_for, world, other_world, name, method
@@ -230,20 +275,39 @@ def test_a_pair_of_another_organization_cannot_be_answered_by_its_own_member(
     assert response.status_code == 404
 
 
+def project_state():
+    """Every row of the project's models."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for label in PROJECT_APPS
+        for model in apps.get_app_config(label).get_models()
+    }
+
+
 def test_outsider_requests_change_nothing(client_for, world, outsider):
     """After every method on every route, every row of the project's models is as it was."""
     urls = [(method, route_url(name, world)) for name, method in CASES]
-
-    def state():
-        return {
-            model._meta.label: list(model.objects.order_by("pk").values())
-            for label in PROJECT_APPS
-            for model in apps.get_app_config(label).get_models()
-        }
-
     client = client_for(outsider)  # logging in updates the outsider's own last_login
-    before = state()
+    before = project_state()
+
     for method, url in urls:
         request(client, method, url)
 
-    assert state() == before
+    assert project_state() == before
+
+
+def test_a_coordinator_who_is_not_a_partner_changes_nothing_on_the_partners_routes(
+    client_for, world, second_coordinator
+):
+    urls = [
+        route_url(name, world)
+        for name, method in CASES
+        if method == "post" and ROUTES[name].access == PARTNERS
+    ]
+    client = client_for(second_coordinator)
+    before = project_state()
+
+    for url in urls:
+        client.post(url, {"typed_name": "Cora Lindqvist", "password": "pass-word-123"})
+
+    assert project_state() == before

@@ -6,35 +6,40 @@ and request are between its coordinator and its enrolled member.
 """
 
 from matching.models import MatchRun, Pair, PairMember, PartnerRequest
-from tests.isolation import ENROLLED, ENROLLED_ACTION, PARTIES, Route
+from tests.isolation import ENROLLED, ENROLLED_ACTION, PARTIES, Route, once
 
 
 def pair_in(world) -> Pair:
     """A proposal in the World's cohort between its coordinator and its enrolled member."""
-    pair = Pair.objects.filter(cohort=world.cohort, members__user=world.enrolled_member).first()
-    if pair is None:
+
+    def make():
         pair = Pair.objects.create(organization=world.organization, cohort=world.cohort)
         for user in (world.coordinator, world.enrolled_member):
             PairMember.objects.create(pair=pair, user=user)
-    return pair
+        return pair
+
+    return once(world, "matching.pair", make)
 
 
 def run_in(world) -> MatchRun:
-    run = MatchRun.objects.filter(cohort=world.cohort).first()
-    return run or MatchRun.objects.create(
-        organization=world.organization, cohort=world.cohort, status=MatchRun.Status.DONE
+    return once(
+        world,
+        "matching.run",
+        lambda: MatchRun.objects.create(
+            organization=world.organization, cohort=world.cohort, status=MatchRun.Status.DONE
+        ),
     )
 
 
 def request_in(world) -> PartnerRequest:
     """A pending request from the World's enrolled member to its coordinator."""
-    partner_request, _created = PartnerRequest.objects.get_or_create(
-        cohort=world.cohort,
-        from_user=world.enrolled_member,
-        to_user=world.coordinator,
-        status=PartnerRequest.Status.PENDING,
+    return once(
+        world,
+        "matching.request",
+        lambda: PartnerRequest.objects.create(
+            cohort=world.cohort, from_user=world.enrolled_member, to_user=world.coordinator
+        ),
     )
-    return partner_request
 
 
 def cohort_of(world) -> dict:

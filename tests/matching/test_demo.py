@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo():
-    accounts = seed_accounts(members=12)
+    # Enough members for the accepted pairs, the half-accepted one and the unanswered one.
+    accounts = seed_accounts(members=24)
     seed_profiles(
         organization=accounts.organization, members=accounts.members, actor=accounts.coordinator
     )

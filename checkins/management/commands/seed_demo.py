@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import COORDINATOR_EMAIL, DEMO_PASSWORD, member_email, seed_accounts
+from contracts.demo import seed_contracts
 from matching.demo import seed_matching
 from profiles.demo import seed_profiles
 
@@ -25,12 +26,15 @@ class Command(BaseCommand):
         demo = seed_accounts(members=members)
         seed_profiles(organization=demo.organization, members=demo.members, actor=demo.coordinator)
         run = seed_matching(cohort=demo.cohort, actor=demo.coordinator)
+        contracts = seed_contracts(cohort=demo.cohort)
         self.stdout.write(self.style.SUCCESS(f"Demo organization '{demo.organization}' is ready."))
         self.stdout.write(f"  Cohort: {demo.cohort.name} ({len(demo.members)} members)")
         if run is not None:
             self.stdout.write(
                 f"  Matching: {run.stats.get('pairs', 0)} pairs proposed and published"
             )
+        if contracts:
+            self.stdout.write(f"  Contracts: {len(contracts)} written, most of them signed")
         self.stdout.write(f"  Every demo login uses the password: {DEMO_PASSWORD}")
         self.stdout.write(f"  Coordinator: {COORDINATOR_EMAIL}")
         self.stdout.write(f"  Members:     {member_email(1)} … {member_email(len(demo.members))}")

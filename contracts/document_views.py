@@ -1,0 +1,208 @@
+"""Contract PDFs: downloads, the public verification page, and cohort exports as a ZIP."""
+
+import io
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import get_cohort_for_coordinator
+
+from . import document_access, documents, export
+from .document_access import get_export_for_coordinator
+
+PDF_MAGIC = b"%PDF"
+
+# Downloads -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def contract_pdf(request, org_slug, contract_id):
+    """The signed PDF of a signed version (byte for byte the stored one), else a draft preview."""
+    contract = document_access.get_contract_for_document(request, org_slug, contract_id)
+    pdf, filename = documents.contract_pdf_for_download(contract=contract)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Verification --------------------------------------------------------------------------------
+
+
+class MemoryOnlyUploadHandler(FileUploadHandler):
+    """Keeps an uploaded file in memory up to `limit` bytes; a larger one is dropped (and
+    flagged) rather than spooled to disk: the verification page writes nothing anywhere."""
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.too_large = False
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.buffer, self.size = io.BytesIO(), 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.size += len(raw_data)
+        if self.size > self.limit:
+            self.too_large = True
+            raise SkipFile
+        self.buffer.write(raw_data)
+
+    def file_complete(self, file_size):
+        self.buffer.seek(0)
+        return InMemoryUploadedFile(
+            self.buffer,
+            self.field_name,
+            self.file_name,
+            self.content_type,
+            file_size,
+            self.charset,
+            self.content_type_extra,
+        )
+
+
+class VerifyUploadForm(forms.Form):
+    pdf = forms.FileField(
+        label=gettext_lazy("The contract's PDF file"),
+        error_messages={"required": gettext_lazy("Choose the PDF file to check.")},
+    )
+
+    def __init__(self, *args, too_large=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+
+    def clean(self):
+        if self.too_large:
+            raise ValidationError(
+                _("The file is larger than %(size)s MB: it cannot be a contract PDF of ours.")
+                % {"size": settings.CONTRACT_VERIFY_MAX_UPLOAD_MB}
+            )
+        return super().clean()
+
+    def clean_pdf(self):
+        data = self.cleaned_data["pdf"].read()
+        if not data.startswith(PDF_MAGIC):
+            raise ValidationError(_("This file is not a PDF. Upload the contract's PDF file."))
+        return data
+
+
+class VerifyHashForm(forms.Form):
+    hash = forms.CharField(
+        label=gettext_lazy("SHA-256 of the PDF file, or the contract's content hash"),
+        max_length=100,
+    )
+
+    def clean_hash(self):
+        return documents.normalize_hash(self.cleaned_data["hash"])
+
+
+@csrf_exempt
+def contract_verify(request):
+    """Public. The upload handler must be in place before anything reads the POST body, and the
+    CSRF middleware reads it: so the check is made by `csrf_protect` on the view below."""
+    if request.method == "POST":
+        request.upload_handlers = [
+            MemoryOnlyUploadHandler(request, settings.CONTRACT_VERIFY_MAX_UPLOAD_BYTES)
+        ]
+    return _contract_verify(request)
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def _contract_verify(request):
+    upload_form, hash_form, verification = VerifyUploadForm(), VerifyHashForm(), None
+    if request.method == "POST":
+        files = request.FILES  # parses the body; only then do the handlers know the size
+        too_large = any(getattr(h, "too_large", False) for h in request.upload_handlers)
+        upload_form = VerifyUploadForm(request.POST, files, too_large=too_large)
+        if upload_form.is_valid():
+            verification = documents.verify_pdf(data=upload_form.cleaned_data["pdf"])
+    elif "hash" in request.GET:
+        hash_form = VerifyHashForm(request.GET)
+        if hash_form.is_valid():
+            verification = documents.verify_hash(value=hash_form.cleaned_data["hash"])
+    contracts = verification.contracts if verification else []
+    context = {
+        "upload_form": upload_form,
+        "hash_form": hash_form,
+        "verification": verification,
+        "visible": document_access.contracts_visible_to(request.user, contracts),
+        "max_upload_mb": settings.CONTRACT_VERIFY_MAX_UPLOAD_MB,
+    }
+    return render(request, "contracts/verify.html", context, status=200)
+
+
+# Exports -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_contracts_export(request, org_slug, cohort_id):
+    cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)
+    if request.method == "POST":
+        contract_export = export.contract_export_request(cohort=cohort, actor=request.user)
+        return redirect("contract_export_status", org_slug=org_slug, export_id=contract_export.pk)
+    context = {
+        "organization": cohort.organization,
+        "cohort": cohort,
+        "signed_count": export.cohort_contracts_for_export(cohort=cohort).count(),
+        "exports": export.cohort_exports(cohort=cohort),
+    }
+    return render(request, "contracts/export.html", context)
+
+
+@login_required
+@require_GET
+def contract_export_status(request, org_slug, export_id):
+    contract_export = get_export_for_coordinator(request, org_slug, export_id)
+    context = {
+        "organization": contract_export.organization,
+        "cohort": contract_export.cohort,
+        "export": contract_export,
+        "status": export.export_status(export=contract_export),
+    }
+    return render(request, "contracts/export_status.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def contract_export_status_json(request, org_slug, export_id):
+    contract_export = get_export_for_coordinator(request, org_slug, export_id)
+    status = export.export_status(export=contract_export)
+    if contract_export.status == contract_export.Status.DONE:
+        status["download_url"] = reverse(
+            "contract_export_download", kwargs={"org_slug": org_slug, "export_id": export_id}
+        )
+    return JsonResponse(status)
+
+
+@login_required
+@require_GET
+def contract_export_download(request, org_slug, export_id):
+    contract_export = get_export_for_coordinator(request, org_slug, export_id)
+    if contract_export.status != contract_export.Status.DONE:
+        return redirect("contract_export_status", org_slug=org_slug, export_id=export_id)
+    try:
+        archive = contract_export.archive.open("rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404(_("This export's file is no longer available.")) from error
+    export.contract_export_downloaded(export=contract_export, actor=request.user)
+    return FileResponse(
+        archive, as_attachment=True, filename=export.export_download_name(contract_export)
+    )

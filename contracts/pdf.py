@@ -1,0 +1,157 @@
+"""The contract as a printable document: HTML from a template, PDF from WeasyPrint.
+
+`render_contract_pdf` takes a contract whose related rows are already loaded (see
+`documents.contract_for_document`) and returns unsigned PDF bytes; signing and storing are
+`documents`' business. The renderer fetches nothing over the network: the stylesheet is read
+from disk once, the QR code is an inline data URI and any other URL is refused.
+"""
+
+import gc
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+import segno
+import weasyprint
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from weasyprint.text.fonts import FontConfiguration
+
+from .models import Contract, Indicator
+
+STYLESHEET = Path(__file__).resolve().parent / "static" / "contracts" / "pdf.css"
+TEMPLATE = "contracts/pdf/contract.html"
+
+
+@dataclass(frozen=True)
+class Partner:
+    name: str
+    email: str
+
+
+def verification_url(content_hash: str) -> str:
+    """The public page that tells whether a contract with this hash was signed here."""
+    return f"{settings.SITE_URL}{reverse('contract_verify')}?{urlencode({'hash': content_hash})}"
+
+
+def qr_data_uri(url: str) -> str:
+    """A PNG with one pixel per module, printed large with `image-rendering: pixelated`: as
+    sharp as an SVG, and far quicker to lay out than a path of a few thousand segments."""
+    return segno.make(url, error="m", micro=False).png_data_uri(scale=1, border=0)
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value is not None else ""
+
+
+def indicator_target(indicator: Indicator) -> str:
+    if indicator.kind == Indicator.Kind.YES_NO:
+        return _("Yes / no")
+    return f"{_number(indicator.target_value)} {indicator.unit}".strip()
+
+
+def partners_of(contract: Contract) -> list[Partner]:
+    """The pair's members, by name (the same order as their sections)."""
+    users = [member.user for member in contract.pair.members.all()]
+    users += [s.user for s in contract.sections.all() if s.user_id not in {u.pk for u in users}]
+    users.sort(key=lambda user: (user.first_name, user.last_name, user.email))
+    return [Partner(name=user.display_name, email=user.email) for user in users]
+
+
+def active_signatures(contract: Contract) -> list:
+    """Signatures not withdrawn, first signer first."""
+    signatures = [s for s in contract.signatures.all() if s.withdrawn_at is None]
+    return sorted(signatures, key=lambda signature: (signature.signed_at, signature.pk))
+
+
+def document_title(contract: Contract, partners: list[Partner]) -> str:
+    names = " & ".join(partner.name for partner in partners)
+    return _("Peer-mentoring contract: %(names)s (version %(version)s)") % {
+        "names": names,
+        "version": contract.version,
+    }
+
+
+def contract_pdf_context(contract: Contract, *, draft: bool) -> dict:
+    partners = partners_of(contract)
+    sections = sorted(
+        contract.sections.all(),
+        key=lambda s: (s.user.first_name, s.user.last_name, s.user.email),
+    )
+    for section in sections:
+        section.goal_list = sorted(section.goals.all(), key=lambda goal: (goal.position, goal.pk))
+        for goal in section.goal_list:
+            goal.strategy_list = sorted(goal.strategies.all(), key=lambda s: (s.position, s.pk))
+            goal.indicator_list = sorted(goal.indicators.all(), key=lambda i: (i.position, i.pk))
+            for indicator in goal.indicator_list:
+                indicator.target_text = indicator_target(indicator)
+    url = verification_url(contract.content_hash) if contract.content_hash else ""
+    return {
+        "contract": contract,
+        "organization": contract.organization,
+        "cohort": contract.cohort,
+        "program": contract.cohort.program,
+        "partners": partners,
+        "sections": sections,
+        "signatures": active_signatures(contract),
+        "title": document_title(contract, partners),
+        "draft": draft,
+        "verify_url": url,
+        "qr": qr_data_uri(url) if url and not draft else "",
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
+    }
+
+
+_per_thread = threading.local()
+
+
+def _fonts_and_stylesheet() -> tuple[FontConfiguration, weasyprint.CSS]:
+    """The font configuration and the parsed stylesheet, made once per thread (Pango's font
+    map is not thread-safe) and reused for every document: they never change."""
+    if not hasattr(_per_thread, "stylesheet"):
+        _per_thread.fonts = FontConfiguration()
+        _per_thread.stylesheet = weasyprint.CSS(
+            filename=str(STYLESHEET), url_fetcher=_fetcher(), font_config=_per_thread.fonts
+        )
+    return _per_thread.fonts, _per_thread.stylesheet
+
+
+@cache
+def _fetcher() -> weasyprint.URLFetcher:
+    return weasyprint.URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+
+
+def render_contract_html(contract: Contract, *, draft: bool = False) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(TEMPLATE, contract_pdf_context(contract, draft=draft))
+
+
+@contextmanager
+def _without_gc_pauses():
+    """WeasyPrint allocates a few hundred thousand short-lived objects per document, and every
+    full collection also walks all of Django's long-lived ones: measured, about a third of
+    the render time. Reference counting frees nearly everything anyway; the few cycles wait
+    until the document is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def render_contract_pdf(contract: Contract, *, draft: bool = False) -> bytes:
+    """Unsigned PDF bytes; `draft` adds a "Draft – not signed" watermark on every page."""
+    html = render_contract_html(contract, draft=draft)
+    fonts, stylesheet = _fonts_and_stylesheet()
+    with _without_gc_pauses():
+        document = weasyprint.HTML(string=html, url_fetcher=_fetcher())
+        return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
