@@ -26,6 +26,10 @@ install: $(STAMP) ## Create .venv if missing and install the app with its dev to
 run: install ## Migrate, load the demo data and serve on 127.0.0.1:8000
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	@# Development has no Celery beat: a background loop scans for due reminders every
+	@# minute (emails print to this terminal) and stops with the server.
+	$(BIN)/python manage.py send_due_reminders --every 60 & \
+	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 .PHONY: test

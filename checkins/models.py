@@ -44,9 +44,14 @@ class Meeting(models.Model):
     # null for meetings a partner added.
     sequence = models.PositiveIntegerField(null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # The partner who last moved or cancelled it; null while it is as the schedule planned
+    # (so re-planning after an amendment knows which meetings it may replace).
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Bumped whenever the time or the status changes: the iCalendar SEQUENCE, which tells
+    # calendar apps that an event they already have was updated.
+    revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

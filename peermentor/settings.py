@@ -270,3 +270,62 @@ CONTRACT_VERIFY_MAX_UPLOAD_BYTES = CONTRACT_VERIFY_MAX_UPLOAD_MB * 1024 * 1024
 # WeasyPrint reports every rendering step at INFO; keep its warnings (missing fonts, CSS).
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}
 # --- End of contract documents -------------------------------------------------------------------
+
+# --- Reminders (checkins/reminders.py) ------------------------------------------------------
+# Reminders wait as rows in the database; beat runs a scan every minute that claims due rows
+# with a lease and queues one send task per row. See the module docstring for the design.
+
+# How long a claimed reminder is reserved for the task sending it; when it runs out (the
+# worker died) the next scan claims the row again.
+REMINDER_LEASE_SECONDS = _read("REMINDER_LEASE_SECONDS", env.int, 600)
+# Send attempts (on SMTP/connection errors) before a reminder is marked failed.
+REMINDER_MAX_ATTEMPTS = _read("REMINDER_MAX_ATTEMPTS", env.int, 5)
+# First retry delay after a transient email error; doubles each attempt, capped at 15 minutes.
+REMINDER_RETRY_BACKOFF_SECONDS = _read("REMINDER_RETRY_BACKOFF_SECONDS", env.int, 60)
+REMINDER_RETRY_BACKOFF_MAX_SECONDS = 900
+# Rows claimed per scan query.
+REMINDER_BATCH_SIZE = _read("REMINDER_BATCH_SIZE", env.int, 500)
+# Redis redelivers a task that isn't acknowledged within this time (tasks are acknowledged
+# after they run). It must exceed the longest retry countdown, or a waiting retry would be
+# delivered again and again.
+CELERY_VISIBILITY_TIMEOUT_SECONDS = _read("CELERY_VISIBILITY_TIMEOUT_SECONDS", env.int, 3600)
+
+if REMINDER_LEASE_SECONDS < 120:
+    raise ImproperlyConfigured("Environment variable REMINDER_LEASE_SECONDS must be at least 120.")
+if REMINDER_MAX_ATTEMPTS < 1 or REMINDER_BATCH_SIZE < 1 or REMINDER_RETRY_BACKOFF_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "Environment variables REMINDER_MAX_ATTEMPTS, REMINDER_BATCH_SIZE and "
+        "REMINDER_RETRY_BACKOFF_SECONDS must be at least 1."
+    )
+if CELERY_VISIBILITY_TIMEOUT_SECONDS <= 2 * (
+    REMINDER_LEASE_SECONDS + REMINDER_RETRY_BACKOFF_MAX_SECONDS
+):
+    raise ImproperlyConfigured(
+        "Environment variable CELERY_VISIBILITY_TIMEOUT_SECONDS must exceed twice "
+        "REMINDER_LEASE_SECONDS plus 900 seconds."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
+# A hung SMTP connection must fail well within the lease (Django's default is to wait forever).
+EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT") or 30
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "scan-due-reminders": {
+            "task": "checkins.tasks.scan_due_reminders",
+            "schedule": 60.0,
+            # A scan that waited longer than its interval is pointless: the next one is due.
+            "options": {"expires": 55},
+        },
+        "queue-coordinator-digests": {
+            "task": "checkins.tasks.queue_coordinator_digests",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
+        "schedule-meetings-for-signed-contracts": {
+            "task": "checkins.tasks.schedule_meetings_for_signed_contracts",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
+    }
+)
+# --- end of reminders -----------------------------------------------------------------------

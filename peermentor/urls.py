@@ -18,4 +18,6 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("contracts.urls")),
     path("", include("contracts.document_urls")),
+    path("", include("checkins.urls")),
+    path("", include("checkins.reminder_urls")),
 ]

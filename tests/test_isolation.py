@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Membership
 from tests.accounts.routes import ROUTES as ACCOUNTS_ROUTES
+from tests.checkins.routes import ROUTES as CHECKINS_ROUTES
 from tests.contracts.document_routes import ROUTES as DOCUMENT_ROUTES
 from tests.contracts.routes import ROUTES as CONTRACTS_ROUTES
 from tests.factories import EnrolmentFactory, InvitationFactory, MembershipFactory
@@ -42,6 +43,7 @@ TABLES = [
     MATCHING_ROUTES,
     CONTRACTS_ROUTES,
     DOCUMENT_ROUTES,
+    CHECKINS_ROUTES,
 ]
 ROUTES = {name: route for table in TABLES for name, route in table.items()}
 

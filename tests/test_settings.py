@@ -95,6 +95,10 @@ def test_debug_false_with_an_empty_secret_key_fails_at_startup(production_env):
         ("INVITATION_MAX_AGE_DAYS", "0"),
         ("SITE_URL", "example.org"),
         ("EMAIL_URL", "bogus://x"),
+        ("CONTRACT_VERIFY_MAX_UPLOAD_MB", "0"),
+        ("REMINDER_LEASE_SECONDS", "30"),
+        ("REMINDER_MAX_ATTEMPTS", "many"),
+        ("CELERY_VISIBILITY_TIMEOUT_SECONDS", "60"),
     ],
 )
 def test_malformed_value_fails_at_startup_naming_the_variable(production_env, variable, value):

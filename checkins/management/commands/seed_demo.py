@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import COORDINATOR_EMAIL, DEMO_PASSWORD, member_email, seed_accounts
+from checkins.demo import seed_meetings_and_checkins
+from checkins.reminder_demo import seed_reminders
 from contracts.demo import seed_contracts
 from matching.demo import seed_matching
 from profiles.demo import seed_profiles
@@ -27,6 +29,8 @@ class Command(BaseCommand):
         seed_profiles(organization=demo.organization, members=demo.members, actor=demo.coordinator)
         run = seed_matching(cohort=demo.cohort, actor=demo.coordinator)
         contracts = seed_contracts(cohort=demo.cohort)
+        meetings = seed_meetings_and_checkins(cohort=demo.cohort)
+        reminders = seed_reminders(cohort=demo.cohort)
         self.stdout.write(self.style.SUCCESS(f"Demo organization '{demo.organization}' is ready."))
         self.stdout.write(f"  Cohort: {demo.cohort.name} ({len(demo.members)} members)")
         if run is not None:
@@ -35,6 +39,10 @@ class Command(BaseCommand):
             )
         if contracts:
             self.stdout.write(f"  Contracts: {len(contracts)} written, most of them signed")
+        if meetings:
+            self.stdout.write(f"  Meetings: {meetings} past meetings with check-ins, more planned")
+        if reminders:
+            self.stdout.write(f"  Reminders: {reminders} due now (the first scan sends them)")
         self.stdout.write(f"  Every demo login uses the password: {DEMO_PASSWORD}")
         self.stdout.write(f"  Coordinator: {COORDINATOR_EMAIL}")
         self.stdout.write(f"  Members:     {member_email(1)} … {member_email(len(demo.members))}")

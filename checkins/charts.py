@@ -1,0 +1,223 @@
+"""Small server-side SVG charts of an indicator's history.
+
+A number indicator is a step chart (a value holds until the next check-in changes it) with the
+target as a dashed line; a yes/no indicator is a row of dots, filled when met. Every chart is
+an `<svg role="img">` named by its `<title>` and `<desc>`; the page puts a table of the same
+values next to it for screen readers and for anyone who prefers numbers.
+
+No inline styles (the Content-Security-Policy forbids them): colours are SVG presentation
+attributes, which CSS classes in `checkins/static/checkins/checkins.css` may refine.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+WIDTH, HEIGHT = 320, 132
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 24
+LINE = "#0d6efd"
+TARGET = "#198754"
+MISSED = "#dc3545"
+MUTED = "#6c757d"
+
+
+@dataclass(frozen=True)
+class Point:
+    when: datetime.date
+    value: Decimal | None = None
+    met: bool | None = None
+    note: str = ""
+
+
+def number(value: Decimal | None) -> str:
+    """10.00 → "10", 7.50 → "7.5"."""
+    if value is None:
+        return "—"
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _day(day: datetime.date) -> str:
+    return date_format(day, "j M")
+
+
+def _with_unit(value, unit: str) -> str:
+    return f"{number(value)} {unit}".strip()
+
+
+def _svg(chart_id: str, title: str, desc: str, body: list[str], height: int = HEIGHT) -> str:
+    return (
+        f'<svg class="pm-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>' + "".join(body) + "</svg>"
+    )
+
+
+def _text(x, y, label, *, anchor="start", css="pm-chart-label", fill=MUTED) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="{css}" fill="{fill}" '
+        f'font-size="10">{escape(label)}</text>'
+    )
+
+
+def number_chart(
+    *,
+    chart_id: str,
+    description: str,
+    target: Decimal | None,
+    unit: str,
+    due_on: datetime.date | None,
+    points: list[Point],
+) -> str:
+    values = [point for point in points if point.value is not None]
+    if not values:
+        return ""
+    numbers = [float(point.value) for point in values]
+    top = max(numbers + ([float(target)] if target is not None else []))
+    bottom = min(numbers + [0.0])
+    top = top + (top - bottom) * 0.1 or 1.0
+    first, last = values[0].when, values[-1].when
+    span = max((last - first).days, 1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(day):
+        if first == last:
+            return LEFT + plot_w / 2
+        return LEFT + plot_w * (day - first).days / span
+
+    def y(value):
+        return TOP + plot_h * (1 - (value - bottom) / (top - bottom))
+
+    highest = max(numbers)
+    body = [
+        f'<line x1="{LEFT}" y1="{y(bottom):.1f}" x2="{WIDTH - RIGHT}" y2="{y(bottom):.1f}" '
+        f'stroke="{MUTED}" stroke-width="1"/>',
+        _text(LEFT - 4, y(bottom) + 3, number(Decimal(str(round(bottom, 2)))), anchor="end"),
+        _text(LEFT, HEIGHT - 6, _day(first)),
+    ]
+    clear_of_target = target is None or abs(y(highest) - y(float(target))) > 12
+    if y(bottom) - y(highest) > 12 and clear_of_target:
+        # The highest value on the axis, unless another label sits right there.
+        body.append(
+            _text(LEFT - 4, y(highest) + 3, number(Decimal(str(round(highest, 2)))), anchor="end")
+        )
+    if last != first:
+        body.append(_text(WIDTH - RIGHT, HEIGHT - 6, _day(last), anchor="end"))
+    if target is not None:
+        ty = y(float(target))
+        body += [
+            f'<line class="pm-chart-target" x1="{LEFT}" y1="{ty:.1f}" x2="{WIDTH - RIGHT}" '
+            f'y2="{ty:.1f}" stroke="{TARGET}" stroke-width="1.5" stroke-dasharray="5 4"/>',
+            _text(
+                WIDTH - RIGHT,
+                ty - 4,
+                _("target %(value)s") % {"value": number(target)},
+                anchor="end",
+                fill=TARGET,
+            ),
+        ]
+    # A step line: each value holds until the next one.
+    path = []
+    for index, (point, value) in enumerate(zip(values, numbers, strict=True)):
+        px, py = x(point.when), y(value)
+        if index:
+            path.append(f"H{px:.1f}V{py:.1f}")
+        else:
+            path.append(f"M{px:.1f} {py:.1f}")
+    body.append(
+        f'<path class="pm-chart-line" d="{"".join(path)}" fill="none" stroke="{LINE}" '
+        f'stroke-width="2"/>'
+    )
+    for point, value in zip(values, numbers, strict=True):
+        label = f"{_day(point.when)}: {_with_unit(point.value, unit)}"
+        body.append(
+            f'<circle cx="{x(point.when):.1f}" cy="{y(value):.1f}" r="3.5" fill="{LINE}">'
+            f"<title>{escape(label)}</title></circle>"
+        )
+
+    latest = values[-1]
+    desc = _("%(count)s value(s) from %(first)s to %(last)s; latest %(latest)s.") % {
+        "count": len(values),
+        "first": _day(first),
+        "last": _day(last),
+        "latest": _with_unit(latest.value, unit),
+    }
+    if target is not None:
+        desc += " " + _("Target: %(target)s") % {"target": _with_unit(target, unit)}
+        if due_on:
+            desc += " " + _("by %(date)s") % {"date": _day(due_on)}
+        desc += "."
+    return _svg(chart_id, _("Progress: %(what)s") % {"what": description}, desc, body)
+
+
+def yes_no_chart(
+    *, chart_id: str, description: str, due_on: datetime.date | None, points: list[Point]
+) -> str:
+    answers = [point for point in points if point.met is not None]
+    if not answers:
+        return ""
+    height = 56
+    step = min(28.0, (WIDTH - 2 * 14) / max(len(answers) - 1, 1))
+    body = []
+    for index, point in enumerate(answers):
+        cx = 14 + index * step
+        answer = _("met") if point.met else _("not met")
+        label = f"{_day(point.when)}: {answer}"
+        if point.met:
+            shape = f'<circle cx="{cx:.1f}" cy="20" r="8" fill="{TARGET}" class="pm-dot-met">'
+        else:
+            shape = (
+                f'<circle cx="{cx:.1f}" cy="20" r="7" fill="#ffffff" stroke="{MISSED}" '
+                f'stroke-width="2" class="pm-dot-unmet">'
+            )
+        body.append(f"{shape}<title>{escape(label)}</title></circle>")
+    last_x = 14 + (len(answers) - 1) * step
+    if len(answers) == 1:
+        body.append(_text(6, height - 6, _day(answers[0].when)))
+    elif last_x < 120:  # too close together for two labels: one for the span
+        span = f"{_day(answers[0].when)} – {_day(answers[-1].when)}"
+        body.append(_text(6, height - 6, span))
+    else:
+        body.append(_text(6, height - 6, _day(answers[0].when)))
+        body.append(_text(last_x + 8, height - 6, _day(answers[-1].when), anchor="end"))
+    met = sum(1 for point in answers if point.met)
+    desc = _("%(met)s of %(count)s check-ins say met; latest: %(latest)s.") % {
+        "met": met,
+        "count": len(answers),
+        "latest": _("met") if answers[-1].met else _("not met"),
+    }
+    if due_on:
+        desc += " " + _("Due %(date)s.") % {"date": _day(due_on)}
+    return _svg(chart_id, _("Progress: %(what)s") % {"what": description}, desc, body, height)
+
+
+def indicator_chart(
+    *,
+    chart_id: str,
+    description: str,
+    kind: str,
+    target: Decimal | None,
+    unit: str,
+    due_on: datetime.date | None,
+    points: list[Point],
+) -> SafeString:
+    """The chart's SVG markup (every text in it escaped), or "" when nothing was logged."""
+    if kind == "yes_no":
+        svg = yes_no_chart(chart_id=chart_id, description=description, due_on=due_on, points=points)
+    else:
+        svg = number_chart(
+            chart_id=chart_id,
+            description=description,
+            target=target,
+            unit=unit,
+            due_on=due_on,
+            points=points,
+        )
+    return mark_safe(svg)  # noqa: S308 - built above from numbers and escaped text only
