@@ -41,6 +41,11 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # The language of this person's emails and PDFs; the site follows the browser or the
+    # language switcher.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -66,6 +71,9 @@ class OrganizationQuerySet(models.QuerySet):
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    require_coordinator_mfa = models.BooleanField(
+        _("coordinators must use two-factor authentication"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganizationQuerySet.as_manager()

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
@@ -180,6 +181,11 @@ ACCOUNT_SESSION_REMEMBER = None
 # allauth's defaults, spelled out because the tests and the README rely on them.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 
+# Two-factor authentication (TOTP and recovery codes) for every user; organizations can require
+# it of their coordinators.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "PeerMentor"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -193,7 +199,7 @@ if INVITATION_MAX_AGE_DAYS < 1:
     raise ImproperlyConfigured("Environment variable INVITATION_MAX_AGE_DAYS must be at least 1.")
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [("en", "English"), ("da", "Dansk")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
