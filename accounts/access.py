@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Cohort, Invitation, Membership, Program
+from .audit import access_denied_record
+from .models import Cohort, Invitation, Membership, Organization, Program
 
 CURRENT_ORGANIZATION_SESSION_KEY = "current_organization"
 
@@ -24,10 +25,28 @@ def get_membership(request, org_slug) -> Membership:
         .first()
     )
     if membership is None:
+        _record_denied_access(request, org_slug)
         raise Http404
     request.session[CURRENT_ORGANIZATION_SESSION_KEY] = membership.organization.slug
     request.membership = membership
     return membership
+
+
+def _record_denied_access(request, org_slug) -> None:
+    """An `access.denied` event for the coordinators of the organization the URL names, when it
+    exists. Only on this path (a lookup and one insert), so members' pages cost nothing more.
+    Views run outside transactions (ATOMIC_REQUESTS is off), so the row is kept although the
+    request ends in a 404."""
+    organization_id = (
+        Organization.objects.filter(slug=org_slug).values_list("pk", flat=True).first()
+    )
+    if organization_id is not None:
+        access_denied_record(
+            organization_id=organization_id,
+            actor=request.user,
+            path=request.path,
+            method=request.method,
+        )
 
 
 def require_coordinator(membership: Membership) -> None:

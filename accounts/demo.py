@@ -85,7 +85,7 @@ def seed_accounts(*, members: int = 40) -> DemoAccounts:
             "name": "Autumn 2026",
             "starts_on": today - datetime.timedelta(days=30),
             "ends_on": today + datetime.timedelta(days=335),
-            "status": Cohort.Status.OPEN,
+            "status": Cohort.Status.ACTIVE,
         },
     )
     people = []

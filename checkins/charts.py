@@ -220,4 +220,189 @@ def indicator_chart(
             due_on=due_on,
             points=points,
         )
-    return mark_safe(svg)  # noqa: S308 - built above from numbers and escaped text only
+    return mark_safe(svg)  # noqa: S308 - built above from numbers and escaped text only  # nosec B308 B703
+
+
+# Cohort dashboard charts -------------------------------------------------------------------
+# Wider than the indicator charts: a cohort's weeks need room. Same rules: presentation
+# attributes only, every text escaped, a <title>/<desc> pair, and a table next to the chart.
+
+# The same width as the indicator charts, so that text keeps about its size in a card.
+WIDE_WIDTH, WIDE_HEIGHT = 320, 150
+WIDE_LEFT, WIDE_RIGHT, WIDE_TOP, WIDE_BOTTOM = 36, 8, 12, 26
+CHAR_WIDTH = 6.5  # of a 10px label, generously (DejaVu Sans is wide)
+BAR = "#0d6efd"
+GRID = "#dee2e6"
+
+
+def _wide_svg(chart_id: str, title: str, desc: str, body: list[str]) -> SafeString:
+    svg = (
+        f'<svg class="pm-chart pm-chart-wide" viewBox="0 0 {WIDE_WIDTH} {WIDE_HEIGHT}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>' + "".join(body) + "</svg>"
+    )
+    return mark_safe(svg)  # noqa: S308 - built from numbers and escaped text only  # nosec B308 B703
+
+
+def _nice_top(value: float) -> float:
+    """A round axis maximum at or above `value`: 1, 2, 5, 10, 20, 50, …"""
+    if value <= 0:
+        return 1.0
+    scale = 1.0
+    while scale * 10 <= value:
+        scale *= 10
+    for step in (1, 2, 5, 10):
+        if step * scale >= value:
+            return step * scale
+    return 10 * scale
+
+
+def _x_labels(labels: list[str], x_of, y: float) -> list[str]:
+    """As many labels as fit without touching (every one, every other one, …), always the
+    first and the last."""
+    if not labels:
+        return []
+    count = len(labels)
+    room = (WIDE_WIDTH - WIDE_LEFT - WIDE_RIGHT) / count  # per label
+    needed = max(len(label) for label in labels) * CHAR_WIDTH + 10
+    every = max(1, -int(-needed // room))
+    body = []
+    shown = list(range(0, count, every))
+    if count - 1 not in shown:
+        if len(shown) > 1 and count - 1 - shown[-1] < every:
+            shown.pop()  # too close to the last label
+        shown.append(count - 1)
+    for index in shown:
+        anchor = "middle"
+        if count > 1 and index == 0:
+            anchor = "start"
+        elif count > 1 and index == count - 1:
+            anchor = "end"
+        x = x_of(index)
+        if anchor == "start":
+            x = max(x - 6, WIDE_LEFT)
+        elif anchor == "end":
+            x = min(x + 6, WIDE_WIDTH - WIDE_RIGHT)
+        body.append(_text(x, y, labels[index], anchor=anchor))
+    return body
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    labels: list[str],
+    values: list[int],
+    value_label: str = "",
+    axis_labels: list[str] | None = None,
+) -> SafeString:
+    """Vertical bars, one per label, on a zero-based axis with its maximum labelled.
+
+    Each bar carries a `<title>` ("label: value") for pointer users; `description` becomes the
+    chart's `<desc>`. `axis_labels` (one per bar) replace the labels under the axis when those
+    are too long to fit. Returns "" when there is nothing to draw.
+    """
+    if not labels:
+        return mark_safe("")  # nosec B308  # an empty string: no markup
+    top = _nice_top(max(values, default=0))
+    plot_w = WIDE_WIDTH - WIDE_LEFT - WIDE_RIGHT
+    plot_h = WIDE_HEIGHT - WIDE_TOP - WIDE_BOTTOM
+    slot = plot_w / len(labels)
+    gap = min(slot * 0.2, 6)
+    base = WIDE_TOP + plot_h
+
+    def x_of(index):
+        return WIDE_LEFT + slot * index + slot / 2
+
+    body = [
+        f'<line x1="{WIDE_LEFT}" y1="{WIDE_TOP:.1f}" x2="{WIDE_WIDTH - WIDE_RIGHT}" '
+        f'y2="{WIDE_TOP:.1f}" stroke="{GRID}" stroke-width="1"/>',
+        _text(WIDE_LEFT - 4, WIDE_TOP + 3, number(Decimal(str(top))), anchor="end"),
+        _text(WIDE_LEFT - 4, base + 3, "0", anchor="end"),
+    ]
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        height = plot_h * value / top
+        tip = f"{label}: {value}" + (f" {value_label}" if value_label else "")
+        body.append(
+            f'<rect class="pm-chart-bar" x="{WIDE_LEFT + slot * index + gap / 2:.1f}" '
+            f'y="{base - height:.1f}" width="{max(slot - gap, 1):.1f}" height="{height:.1f}" '
+            f'fill="{BAR}"><title>{escape(tip)}</title></rect>'
+        )
+    body.append(
+        f'<line x1="{WIDE_LEFT}" y1="{base:.1f}" x2="{WIDE_WIDTH - WIDE_RIGHT}" y2="{base:.1f}" '
+        f'stroke="{MUTED}" stroke-width="1"/>'
+    )
+    body += _x_labels(axis_labels or labels, x_of, WIDE_HEIGHT - 8)
+    return _wide_svg(chart_id, title, description, body)
+
+
+def share_chart(
+    *, chart_id: str, title: str, description: str, labels: list[str], shares: list[int | None]
+) -> SafeString:
+    """A line of percentages (0–100) over the labels; None leaves a gap (nothing to measure).
+
+    Returns "" when no label has a share.
+    """
+    if not any(share is not None for share in shares):
+        return mark_safe("")  # nosec B308  # an empty string: no markup
+    plot_w = WIDE_WIDTH - WIDE_LEFT - WIDE_RIGHT
+    plot_h = WIDE_HEIGHT - WIDE_TOP - WIDE_BOTTOM
+    count = len(labels)
+
+    def x_of(index):
+        if count == 1:
+            return WIDE_LEFT + plot_w / 2
+        return WIDE_LEFT + plot_w * index / (count - 1)
+
+    def y_of(share):
+        return WIDE_TOP + plot_h * (1 - share / 100)
+
+    body = []
+    for level in (0, 50, 100):
+        y = y_of(level)
+        colour = MUTED if level == 0 else GRID
+        body.append(
+            f'<line x1="{WIDE_LEFT}" y1="{y:.1f}" x2="{WIDE_WIDTH - WIDE_RIGHT}" y2="{y:.1f}" '
+            f'stroke="{colour}" stroke-width="1"/>'
+        )
+        body.append(_text(WIDE_LEFT - 4, y + 3, f"{level}%", anchor="end"))
+    path, drawing = [], False
+    for index, share in enumerate(shares):
+        if share is None:
+            drawing = False
+            continue
+        command = "L" if drawing else "M"
+        path.append(f"{command}{x_of(index):.1f} {y_of(share):.1f}")
+        drawing = True
+    body.append(
+        f'<path class="pm-chart-line" d="{"".join(path)}" fill="none" stroke="{TARGET}" '
+        f'stroke-width="2"/>'
+    )
+    for index, (label, share) in enumerate(zip(labels, shares, strict=True)):
+        if share is None:
+            continue
+        body.append(
+            f'<circle cx="{x_of(index):.1f}" cy="{y_of(share):.1f}" r="3" fill="{TARGET}">'
+            f"<title>{escape(f'{label}: {share}%')}</title></circle>"
+        )
+    body += _x_labels(labels, x_of, WIDE_HEIGHT - 8)
+    return _wide_svg(chart_id, title, description, body)
+
+
+def meter(*, percent: int | None) -> SafeString:
+    """A thin horizontal bar filled to `percent` (0–100), for a number shown beside it.
+
+    Decorative (aria-hidden): the number next to it says the same.
+    """
+    filled = max(0, min(100, percent or 0))
+    svg = (
+        '<svg class="pm-meter" viewBox="0 0 100 6" preserveAspectRatio="none" width="100%" '
+        'height="8" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">'
+        f'<rect x="0" y="0" width="100" height="6" rx="1" fill="{GRID}"/>'
+        f'<rect x="0" y="0" width="{filled}" height="6" rx="1" fill="{BAR}"/>'
+        "</svg>"
+    )
+    return mark_safe(svg)  # noqa: S308 - numbers only  # nosec B308 B703

@@ -1,6 +1,8 @@
 import secrets
+import uuid
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -262,3 +264,85 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.kind} for {self.recipient_id} at {self.due_at:%Y-%m-%d %H:%M}"
+
+
+# The closing survey --------------------------------------------------------------------------
+
+
+class ClosingSurveyRequestQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class ClosingSurveyRequest(models.Model):
+    """A member asked for the closing survey when their cohort closed, and whether they answered.
+
+    It names the member; the answer (`ClosingSurvey`) does not. The two are written in one
+    transaction and nothing links them, so that nobody (coordinators, exports, the admin) can
+    tell who wrote what. `answered_at` makes "one answer per member" a conditional update.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="closing_survey_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="closing_survey_requests"
+    )
+    requested_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClosingSurveyRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "user"], name="closing_survey_request_unique")
+        ]
+
+    def __str__(self):
+        return f"Closing survey of {self.cohort_id} for {self.user_id}"
+
+
+class ClosingSurveyQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class ClosingSurvey(models.Model):
+    """One member's anonymous answer to a closed cohort's survey.
+
+    No user, no time of day, and a random primary key: rows can't be put in the order the
+    members answered (which `ClosingSurveyRequest.answered_at` would otherwise reveal).
+    """
+
+    class GoalReached(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="closing_surveys")
+    goal_reached = models.CharField(
+        _("did you reach your goal?"), max_length=10, choices=GoalReached.choices
+    )
+    would_pair_again = models.BooleanField(_("would you pair with your partner again?"))
+    what_helped = models.TextField(
+        _("what helped?"), blank=True, validators=[MaxLengthValidator(2000)]
+    )
+    submitted_on = models.DateField()
+
+    objects = ClosingSurveyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goal_reached__in=["yes", "partly", "no"]),
+                name="closing_survey_goal_reached_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Closing survey answer in {self.cohort_id}"

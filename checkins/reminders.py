@@ -67,10 +67,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.emails import send_templated_email
+from accounts.language import user_language
 from accounts.models import Cohort, Membership, User
 from accounts.services import audit
 from matching.models import Pair, PairMember
@@ -649,10 +650,15 @@ def reminder_email_context(reminder: Reminder, *, now: datetime) -> dict:
 
 
 def reminder_email_send(*, reminder: Reminder, now: datetime | None = None) -> None:
+    # The context holds texts made in Python (labels, at-risk reasons): the recipient's language.
+    language = user_language(reminder.recipient)
+    with translation.override(language):
+        context = reminder_email_context(reminder, now=now or timezone.now())
     send_templated_email(
         template=f"reminder_{reminder.kind}",
         to=[reminder.recipient.email],
-        context=reminder_email_context(reminder, now=now or timezone.now()),
+        context=context,
+        language=language,
     )
 
 

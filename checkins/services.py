@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from accounts.emails import send_templated_email
@@ -336,9 +337,12 @@ def meeting_changed_email_send(
         "actor": actor,
         "change": change,
         "organization": meeting.organization,
-        "starts": when(meeting.starts_at),
-        "starts_short": date_format(timezone.localtime(meeting.starts_at, tz), "D j M, H:i"),
-        "previous": when(previous_starts_at) if previous_starts_at else "",
+        # Lazy: formatted when each email renders, in its recipient's language.
+        "starts": lazy(when, str)(meeting.starts_at),
+        "starts_short": lazy(date_format, str)(
+            timezone.localtime(meeting.starts_at, tz), "D j M, H:i"
+        ),
+        "previous": lazy(when, str)(previous_starts_at) if previous_starts_at else "",
         "minutes": int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
         "pair_url": _site_url("pair_detail", pair_id=meeting.pair_id, **kwargs),
         "ics_url": _site_url("meeting_ics", meeting_id=meeting.pk, **kwargs),

@@ -3,11 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator
+from accounts.language import user_language
 from accounts.views import apply_errors, paginate
 
 from . import access, ics, selectors, services
@@ -185,4 +187,6 @@ def calendar_feed_reset(request):
 def calendar_feed(request, token):
     feed = access.get_feed_by_token(token)
     meetings = selectors.user_feed_meetings(user=feed.user)
-    return _ics_response(ics.feed_file(meetings, user=feed.user))
+    # Calendar apps fetch the feed without cookies: it speaks its owner's language.
+    with translation.override(user_language(feed.user)):
+        return _ics_response(ics.feed_file(meetings, user=feed.user))

@@ -15,10 +15,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import get_cohort_for_coordinator
+from accounts.middleware import upload_handlers
 
 from . import document_access, documents, export
 from .document_access import get_export_for_coordinator
@@ -111,20 +111,14 @@ class VerifyHashForm(forms.Form):
         return documents.normalize_hash(self.cleaned_data["hash"])
 
 
-@csrf_exempt
-def contract_verify(request):
-    """Public. The upload handler must be in place before anything reads the POST body, and the
-    CSRF middleware reads it: so the check is made by `csrf_protect` on the view below."""
-    if request.method == "POST":
-        request.upload_handlers = [
-            MemoryOnlyUploadHandler(request, settings.CONTRACT_VERIFY_MAX_UPLOAD_BYTES)
-        ]
-    return _contract_verify(request)
+def _memory_only(request):
+    return [MemoryOnlyUploadHandler(request, settings.CONTRACT_VERIFY_MAX_UPLOAD_BYTES)]
 
 
-@csrf_protect
+@upload_handlers(_memory_only)  # installed before the CSRF check reads the body
 @require_http_methods(["GET", "POST"])
-def _contract_verify(request):
+def contract_verify(request):
+    """Public: anyone may check a PDF or a hash."""
     upload_form, hash_form, verification = VerifyUploadForm(), VerifyHashForm(), None
     if request.method == "POST":
         files = request.FILES  # parses the body; only then do the handlers know the size

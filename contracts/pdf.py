@@ -2,8 +2,10 @@
 
 `render_contract_pdf` takes a contract whose related rows are already loaded (see
 `documents.contract_for_document`) and returns unsigned PDF bytes; signing and storing are
-`documents`' business. The renderer fetches nothing over the network: the stylesheet is read
-from disk once, the QR code is an inline data URI and any other URL is refused.
+`documents`' business. A signed version is rendered in its first partner's language
+(`document_language`), a draft in the requester's. The renderer fetches nothing over the
+network: the stylesheet is read from disk once, the QR code is an inline data URI and any
+other URL is refused.
 """
 
 import gc
@@ -23,6 +25,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from weasyprint.text.fonts import FontConfiguration
+
+from accounts.language import current_language, supported_language, user_language
 
 from .models import Contract, Indicator
 
@@ -128,8 +132,23 @@ def _fetcher() -> weasyprint.URLFetcher:
     return weasyprint.URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
-def render_contract_html(contract: Contract, *, draft: bool = False) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
+def document_language(contract: Contract) -> str:
+    """The signed PDF's language: that of the partner with the lowest user id (its bytes are
+    signed and kept, so it is rendered once, in one language, whoever asks for it first)."""
+    users = [member.user for member in contract.pair.members.all()]
+    users += [section.user for section in contract.sections.all()]
+    first = min(users, key=lambda user: user.pk, default=None)
+    return user_language(first)
+
+
+def render_contract_html(
+    contract: Contract, *, draft: bool = False, language: str | None = None
+) -> str:
+    """`language` by default: a draft in the active one (the requester's), a signed version
+    in `document_language`."""
+    if language is None:
+        language = current_language() if draft else document_language(contract)
+    with translation.override(supported_language(language)):
         return render_to_string(TEMPLATE, contract_pdf_context(contract, draft=draft))
 
 
@@ -148,9 +167,11 @@ def _without_gc_pauses():
             gc.enable()
 
 
-def render_contract_pdf(contract: Contract, *, draft: bool = False) -> bytes:
+def render_contract_pdf(
+    contract: Contract, *, draft: bool = False, language: str | None = None
+) -> bytes:
     """Unsigned PDF bytes; `draft` adds a "Draft – not signed" watermark on every page."""
-    html = render_contract_html(contract, draft=draft)
+    html = render_contract_html(contract, draft=draft, language=language)
     fonts, stylesheet = _fonts_and_stylesheet()
     with _without_gc_pauses():
         document = weasyprint.HTML(string=html, url_fetcher=_fetcher())

@@ -98,6 +98,35 @@ REASON_PARTNERS_TAKEN = (
     "every partner the rules allow is already paired, and no pair can take them as a third member"
 )
 
+
+@dataclass(frozen=True)
+class Wording:
+    """The phrases above, as explain() and the unmatched reasons use them. English by default;
+    the Django layer passes a translated copy (`matching.wording.current_wording`)."""
+
+    level_labels: Mapping[int, str] = field(default_factory=lambda: dict(LEVEL_LABELS))
+    priority_phrases: Mapping[int, str] = field(default_factory=lambda: dict(PRIORITY_PHRASES))
+    priority_phrase_default: str = PRIORITY_PHRASE_DEFAULT
+    offer_clause: str = OFFER_CLAUSE
+    offer_item: str = OFFER_ITEM
+    nothing_offered_clause: str = NOTHING_OFFERED_CLAUSE
+    pair_sentence: str = PAIR_SENTENCE
+    list_separator: str = LIST_SEPARATOR
+    list_last_separator: str = LIST_LAST_SEPARATOR
+    reason_alone: str = REASON_ALONE
+    reason_no_language_listed: str = REASON_NO_LANGUAGE_LISTED
+    reason_no_shared_language: str = REASON_NO_SHARED_LANGUAGE
+    reason_same_department: str = REASON_SAME_DEPARTMENT
+    reason_all_previous: str = REASON_ALL_PREVIOUS
+    reason_all_forbidden: str = REASON_ALL_FORBIDDEN
+    reason_rules_combined: str = REASON_RULES_COMBINED
+    reason_rule_count: str = REASON_RULE_COUNT
+    rule_labels: Mapping[str, str] = field(default_factory=lambda: dict(RULE_LABELS))
+    reason_partners_taken: str = REASON_PARTNERS_TAKEN
+
+
+ENGLISH = Wording()
+
 # --- Score and matching parameters. ---
 
 COMPLEMENTARITY_POINTS = 93.0
@@ -365,6 +394,7 @@ def match(
     *,
     candidates_per_member: int = DEFAULT_CANDIDATES_PER_MEMBER,
     exact_below: int = DEFAULT_EXACT_BELOW,
+    wording: Wording | None = None,
 ) -> MatchResult:
     """Pair the cohort; see the module docstring for the score and the method."""
     if candidates_per_member < 1:
@@ -410,7 +440,7 @@ def match(
             )
         )
     results.sort(key=lambda pair: pair.members)
-    unmatched = _unmatched(pool, rules, scores, leftovers)
+    unmatched = _unmatched(pool, rules, scores, leftovers, wording or ENGLISH)
 
     finished = time.perf_counter()
     return MatchResult(
@@ -436,12 +466,18 @@ def match(
     )
 
 
-def explain(pair: PairResult, names: Mapping[int, str], tag_names: Mapping[int, str]) -> str:
+def explain(
+    pair: PairResult,
+    names: Mapping[int, str],
+    tag_names: Mapping[int, str],
+    wording: Wording | None = None,
+) -> str:
     """One sentence per two members of the group, covering both directions.
 
     e.g. "Ana offers Public speaking (expert), which Ben needs most; Ben offers Fundraising
     (advanced), which Ana needs." Unknown ids are shown as "#<id>".
     """
+    w = wording or ENGLISH
     directions = {(d.giver, d.receiver): d for d in pair.reasons}
 
     def name(member_id: int) -> str:
@@ -450,24 +486,24 @@ def explain(pair: PairResult, names: Mapping[int, str], tag_names: Mapping[int, 
     def clause(direction: Direction) -> str:
         giver, receiver = name(direction.giver), name(direction.receiver)
         if not direction.tags:
-            return NOTHING_OFFERED_CLAUSE.format(giver=giver, receiver=receiver)
+            return w.nothing_offered_clause.format(giver=giver, receiver=receiver)
         items = [
-            OFFER_ITEM.format(
+            w.offer_item.format(
                 tag=tag_names.get(tag.tag_id, f"#{tag.tag_id}"),
-                level=LEVEL_LABELS[tag.level],
+                level=w.level_labels[tag.level],
                 receiver=receiver,
-                need=PRIORITY_PHRASES.get(tag.priority, PRIORITY_PHRASE_DEFAULT),
+                need=w.priority_phrases.get(tag.priority, w.priority_phrase_default),
             )
             for tag in direction.tags
         ]
         if len(items) > 1:
-            listed = LIST_SEPARATOR.join(items[:-1]) + LIST_LAST_SEPARATOR + items[-1]
+            listed = w.list_separator.join(items[:-1]) + w.list_last_separator + items[-1]
         else:
             listed = items[0]
-        return OFFER_CLAUSE.format(giver=giver, items=listed)
+        return w.offer_clause.format(giver=giver, items=listed)
 
     return " ".join(
-        PAIR_SENTENCE.format(first=clause(directions[a, b]), second=clause(directions[b, a]))
+        w.pair_sentence.format(first=clause(directions[a, b]), second=clause(directions[b, a]))
         for a, b in combinations(pair.members, 2)
     )
 
@@ -641,7 +677,7 @@ def _attach_leftovers(
 
 
 def _unmatched(
-    cohort: CohortArrays, rules: Rules, scores: np.ndarray, rows: list[int]
+    cohort: CohortArrays, rules: Rules, scores: np.ndarray, rows: list[int], wording: Wording
 ) -> list[Unmatched]:
     """Why each pool member at ``rows`` has no partner, naming the rule that excluded them."""
     n = len(cohort.ids)
@@ -650,11 +686,11 @@ def _unmatched(
     result = []
     for row in rows:
         if n == 1:
-            reason = REASON_ALONE
+            reason = wording.reason_alone
         elif (scores[row] >= 0).any():
-            reason = REASON_PARTNERS_TAKEN
+            reason = wording.reason_partners_taken
         elif rules.share_language and not cohort.languages[row].any():
-            reason = REASON_NO_LANGUAGE_LISTED
+            reason = wording.reason_no_language_listed
         else:
             # For each rule, which of the other members it excludes.
             here = np.array([row], dtype=np.intp)
@@ -669,29 +705,31 @@ def _unmatched(
                 partner[first[second == row]] = True
                 excluded[rule] = partner
             others = np.arange(n) != row
-            reason = _rule_reason({rule: mask[others] for rule, mask in excluded.items()})
+            reason = _rule_reason({rule: mask[others] for rule, mask in excluded.items()}, wording)
         result.append(Unmatched(int(cohort.ids[row]), reason))
     return result
 
 
-def _rule_reason(excluded: Mapping[str, np.ndarray]) -> str:
+def _rule_reason(excluded: Mapping[str, np.ndarray], wording: Wording) -> str:
     """The reason for a member every other member is excluded from by at least one rule."""
     order = ("language", "department", "previous", "forbidden")
     sole_reason = {
-        "language": REASON_NO_SHARED_LANGUAGE,
-        "department": REASON_SAME_DEPARTMENT,
-        "previous": REASON_ALL_PREVIOUS,
-        "forbidden": REASON_ALL_FORBIDDEN,
+        "language": wording.reason_no_shared_language,
+        "department": wording.reason_same_department,
+        "previous": wording.reason_all_previous,
+        "forbidden": wording.reason_all_forbidden,
     }
     for rule in order:
         if rule in excluded and excluded[rule].all():
             return sole_reason[rule]
-    details = LIST_SEPARATOR.join(
-        REASON_RULE_COUNT.format(rule=RULE_LABELS[rule], count=int(excluded[rule].sum()))
+    details = wording.list_separator.join(
+        wording.reason_rule_count.format(
+            rule=wording.rule_labels[rule], count=int(excluded[rule].sum())
+        )
         for rule in order
         if rule in excluded and excluded[rule].any()
     )
-    return REASON_RULES_COMBINED.format(details=details)
+    return wording.reason_rules_combined.format(details=details)
 
 
 def _pair_result(

@@ -39,6 +39,7 @@ from .models import (
     PartnerRequest,
     UnmatchedMember,
 )
+from .wording import current_wording
 
 CURRENT_STATUSES = (Pair.Status.PROPOSED, Pair.Status.PUBLISHED, Pair.Status.ACTIVE)
 FIXED_STATUSES = (Pair.Status.PUBLISHED, Pair.Status.ACTIVE)
@@ -487,7 +488,7 @@ def member_suggestions(
     suggestions = []
     for member_id in chosen:
         pair = group_result(data, (user.pk, member_id))
-        explanation = engine.explain(pair, data.names, data.tag_names)
+        explanation = engine.explain(pair, data.names, data.tag_names, current_wording())
         suggestions.append(Suggestion(users[member_id], pair.score, explanation))
     return suggestions
 

@@ -17,10 +17,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.emails import send_templated_email
+from accounts.language import current_language, user_language
 from accounts.models import Cohort, Enrolment, User
 from accounts.services import audit
 
@@ -34,12 +36,13 @@ from .models import (
     PartnerRequest,
     UnmatchedMember,
 )
+from .wording import current_wording
 
 logger = logging.getLogger(__name__)
 
 # A run still queued or running after this long is taken for lost (e.g. a worker died).
 RUN_TIMEOUT_SECONDS = 60 * 60
-INCOMPLETE_PROFILE_REASON = (
+INCOMPLETE_PROFILE_REASON = gettext_lazy(
     "profile is not complete (it needs an offer, a need, a language and a time zone)"
 )
 
@@ -86,7 +89,7 @@ def _create_pair(
         status=status,
         origin=origin,
         score=result.score,
-        explanation=engine.explain(result, data.names, data.tag_names),
+        explanation=engine.explain(result, data.names, data.tag_names, current_wording()),
         locked=locked,
         published_at=now if active else None,
         activated_at=now if active else None,
@@ -202,8 +205,15 @@ def matching_run_execute(*, run: MatchRun) -> MatchRun:
     The Celery task and the `run_matching` command both call this. It is not one transaction
     on purpose: each step's progress is committed so that the coordinator's page can show it
     while the engine works; the result itself is saved in one transaction. A run that fails
-    is marked failed with the error, and never leaves half its proposals behind.
+    is marked failed with the error, and never leaves half its proposals behind. Its texts
+    (progress, explanations, reasons) are in the language of the coordinator who started it.
     """
+    language = user_language(run.started_by) if run.started_by_id else current_language()
+    with translation.override(language):
+        return _matching_run_execute(run)
+
+
+def _matching_run_execute(run: MatchRun) -> MatchRun:
     claimed = MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.QUEUED).update(
         status=MatchRun.Status.RUNNING
     )
@@ -216,9 +226,12 @@ def matching_run_execute(*, run: MatchRun) -> MatchRun:
         _progress(run, 10, _("Loading profiles"))
         data = selectors.matching_input(cohort=run.cohort, scope=run.scope)
         _progress(run, 30, _("Scoring and matching %(n)s members") % {"n": len(data.members)})
-        result = engine.match(data.members, data.rules)
+        wording = current_wording()
+        result = engine.match(data.members, data.rules, wording=wording)
         _progress(run, 60, _("Explaining the pairs"))
-        explanations = [engine.explain(pair, data.names, data.tag_names) for pair in result.pairs]
+        explanations = [
+            engine.explain(pair, data.names, data.tag_names, wording) for pair in result.pairs
+        ]
         _progress(run, 90, _("Saving the proposals"))
         _save_run_result(
             run=run, data=data, result=result, explanations=explanations, started=started
@@ -299,7 +312,7 @@ def _save_run_result(
         for user_id in members
     )
     reasons = [(item.member_id, item.reason) for item in result.unmatched]
-    reasons += [(user_id, INCOMPLETE_PROFILE_REASON) for user_id in data.incomplete_user_ids]
+    reasons += [(user_id, str(INCOMPLETE_PROFILE_REASON)) for user_id in data.incomplete_user_ids]
     UnmatchedMember.objects.bulk_create(
         UnmatchedMember(run=run, user_id=user_id, reason=reason[:300])
         for user_id, reason in reasons

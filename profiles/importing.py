@@ -439,6 +439,12 @@ def parse_members_csv(data: bytes) -> ParsedFile:
             position=error.start + 1,
         )
         return parsed
+    if "\x00" in text:  # binary content; PostgreSQL can't store a NUL character either
+        problems.add(
+            text[: text.index("\x00")].count("\n") + 1,
+            _("the file contains a NUL character, so it is not CSV text. Save it as “CSV UTF-8”."),
+        )
+        return parsed
     records = _records(text)
     try:
         header_line, header = next(records, (0, []))

@@ -1,0 +1,42 @@
+"""Forms of the coordinators' dashboards: the pairs table's filters and the bulk reminder."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import dashboard
+
+
+class PairTableFilterForm(forms.Form):
+    """The pairs table's sort and filters, from the query string. Invalid values fall back to
+    the defaults rather than failing the page (a stale bookmark still opens)."""
+
+    sort = forms.ChoiceField(
+        label=_("Sort by"), required=False, choices=list(dashboard.SORTS.items())
+    )
+    health = forms.ChoiceField(
+        label=_("Health"),
+        required=False,
+        choices=[("", _("Any health")), *dashboard.HEALTH_LABELS.items()],
+    )
+    contract = forms.ChoiceField(
+        label=_("Contract"),
+        required=False,
+        choices=[("", _("Any contract status")), *dashboard.CONTRACT_LABELS.items()],
+    )
+
+    def selector_kwargs(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "sort": data.get("sort") or dashboard.DEFAULT_SORT,
+            "health_filter": data.get("health", ""),
+            "contract_filter": data.get("contract", ""),
+        }
+
+
+class FunnelReminderForm(forms.Form):
+    """A message to everyone stuck at a funnel step. Sent only once `confirmed` is set: the
+    first submit shows who will get it."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 7}))
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
