@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 .PHONY: help
 help: ## List the targets with their one-line descriptions
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: install
 install: $(STAMP) ## Create .venv if missing and install the app with its dev tools
@@ -33,11 +33,15 @@ run: install ## Migrate, load the demo data and serve on 127.0.0.1:8000
 	$(BIN)/python manage.py runserver $(HOST)
 
 .PHONY: test
-test: install ## Check migrations, lint, and run the whole test suite
+test: install ## Check migrations, lint, and run the whole suite (browser journeys if Chromium is here)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+.PHONY: e2e
+e2e: install ## Run the browser journeys in Chromium (CHROMIUM_PATH); screenshots in e2e-screenshots/
+	$(BIN)/pytest tests/e2e -m e2e
 
 .PHONY: lint
 lint: install ## Lint and check formatting
@@ -58,5 +62,5 @@ beat: install ## Run Celery beat, the periodic task scheduler (exactly one per d
 	$(BIN)/celery -A peermentor beat --loglevel=info
 
 .PHONY: clean
-clean: ## Remove the virtualenv, the SQLite database and caches
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache *.egg-info
+clean: ## Remove the virtualenv, the SQLite database, caches and e2e screenshots
+	rm -rf $(VENV) db.sqlite3 staticfiles e2e-screenshots .pytest_cache .ruff_cache *.egg-info
