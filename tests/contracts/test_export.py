@@ -252,7 +252,7 @@ def test_status_page_polls_until_the_export_is_done(client_for, coordinator, coh
     page = client.get(export_url("contract_export_status", contract_export)).content.decode()
     status = client.get(export_url("contract_export_status_json", contract_export)).json()
 
-    assert "data-export-status-url" in page and "contracts/export_status.js" in page
+    assert "data-progress-url" in page and "js/progress.js" in page
     assert status["finished"] is False and "download_url" not in status
 
 

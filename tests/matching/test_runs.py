@@ -254,8 +254,8 @@ def test_the_matching_page_polls_while_a_run_is_under_way(client_for, coordinato
     status_url = reverse(
         "matching_run_status", kwargs={"org_slug": cohort.organization.slug, "run_id": run.pk}
     )
-    assert f'data-run-status-url="{status_url}"' in page
-    assert "matching/run_status.js" in page
+    assert f'data-progress-url="{status_url}"' in page
+    assert "js/progress.js" in page
     assert "<script>" not in page and " style=" not in page
 
 

@@ -1,22 +1,25 @@
 /*
- * Contracts export page: while the ZIP is being built, poll its JSON status every 2 s, show the
- * progress, and reload the page (which then shows the download link or the error) when done.
+ * Pages with background work in progress (a matching run, a contracts export): poll the JSON
+ * status every 2 s, show the progress, and reload the page when the work has finished (the page
+ * then shows the result, the download link or the error).
  *
- *   <div data-export-status-url="/o/…/exports/7/status/">
- *     <span data-export-label></span> <span data-export-percent></span> <progress></progress>
+ *   <div data-progress-url="/o/…/status/">
+ *     <span data-progress-note></span> <span data-progress-percent></span> <progress></progress>
  *   </div>
+ *
+ * The status JSON has `progress` (0–100), `finished`, and a label in `note` or `status_label`.
  */
 (function () {
   "use strict";
 
-  var box = document.querySelector("[data-export-status-url]");
+  var box = document.querySelector("[data-progress-url]");
   if (!box) {
     return;
   }
-  var url = box.getAttribute("data-export-status-url");
+  var url = box.getAttribute("data-progress-url");
   var bar = box.querySelector("progress");
-  var label = box.querySelector("[data-export-label]");
-  var percent = box.querySelector("[data-export-percent]");
+  var note = box.querySelector("[data-progress-note]");
+  var percent = box.querySelector("[data-progress-percent]");
   var INTERVAL = 2000;
   var RETRY_AFTER_ERROR = 5000;
 
@@ -28,8 +31,9 @@
     if (percent) {
       percent.textContent = status.progress + " %";
     }
-    if (label && status.status_label) {
-      label.textContent = status.status_label;
+    var label = status.note || status.status_label;
+    if (note && label) {
+      note.textContent = label;
     }
   }
 
