@@ -27,18 +27,18 @@ each page's N slowest queries.
 
 import argparse
 import datetime
-import os
 import random
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.database import open_database  # noqa: E402 - needs ROOT on the path
 
 
 def main() -> None:
@@ -55,16 +55,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["temporary", "configured"], default="temporary")
     args = parser.parse_args()
 
-    tmp = None
-    if args.database == "temporary":
-        tmp = tempfile.TemporaryDirectory(prefix="peermentor-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp.name}/bench.sqlite3"
-    os.environ["EMAIL_URL"] = "memorymail://"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peermentor.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    tmp = open_database(args.database, memory_email=True)
     from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
@@ -87,17 +78,6 @@ def main() -> None:
     from profiles.models import Need, Offer, Profile, Tag
 
     setup_test_environment()  # "testserver" is an allowed host, emails stay in memory
-
-    if tmp:
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        print(f"Migrated a temporary SQLite database in {time.perf_counter() - started:.1f}s")
-    else:
-        from django.db.migrations.executor import MigrationExecutor
-
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            sys.exit("The configured database has unapplied migrations: run manage.py migrate.")
 
     rng = random.Random(args.seed)
     run_id = secrets.token_hex(3)

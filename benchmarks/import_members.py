@@ -21,17 +21,17 @@ creates its own organization and people, with names no one else uses, and delete
 import argparse
 import csv
 import io
-import os
 import random
 import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 # The benchmark is run as a script, so the repository root is not on the path by itself.
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.database import open_database  # noqa: E402 - needs ROOT on the path
 
 COLUMNS = ["email", "first_name", "last_name", "department", "offers", "needs", "languages",
            "timezone"]  # fmt: skip
@@ -102,15 +102,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep what was imported")
     args = parser.parse_args()
 
-    tmp = None
-    if args.database == "temporary":
-        tmp = tempfile.TemporaryDirectory(prefix="peermentor-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp.name}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peermentor.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    tmp = open_database(args.database)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -118,16 +110,6 @@ def main() -> None:
     from profiles import importing
     from profiles.models import Need, Offer
 
-    if tmp:
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        print(f"Migrated a temporary SQLite database in {time.perf_counter() - started:.1f}s")
-    else:
-        from django.db.migrations.executor import MigrationExecutor
-
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            sys.exit("The configured database has unapplied migrations: run manage.py migrate.")
     run_id = secrets.token_hex(3)
     slug, domain = f"bench-{run_id}", f"bench-{run_id}.example.org"
     rows = synthetic_rows(args.rows, args.tags, args.seed, domain)

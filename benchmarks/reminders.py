@@ -24,16 +24,16 @@ made afterwards.
 
 import argparse
 import datetime
-import os
 import random
 import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.database import open_database  # noqa: E402 - needs ROOT on the path
 
 
 def main() -> None:
@@ -45,17 +45,8 @@ def main() -> None:
     parser.add_argument("--database", choices=["temporary", "configured"], default="temporary")
     args = parser.parse_args()
 
-    tmp = None
-    if args.database == "temporary":
-        tmp = tempfile.TemporaryDirectory(prefix="peermentor-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp.name}/bench.sqlite3"
-    os.environ["EMAIL_URL"] = "memorymail://"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peermentor.settings")
-    import django
-
-    django.setup()
+    tmp = open_database(args.database, memory_email=True)
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from django.utils import timezone
@@ -68,16 +59,6 @@ def main() -> None:
     setup_test_environment()  # the in-memory outbox
     from django.core import mail
 
-    if tmp:
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        print(f"Migrated a temporary SQLite database in {time.perf_counter() - started:.1f}s")
-    else:
-        from django.db.migrations.executor import MigrationExecutor
-
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            sys.exit("The configured database has unapplied migrations: run manage.py migrate.")
     rng = random.Random(args.seed)
     # "Now" for every scan below: the build takes a while, and rows falling due meanwhile would
     # blur the counts.
