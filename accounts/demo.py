@@ -85,7 +85,8 @@ def seed_accounts(*, members: int = 40) -> DemoAccounts:
             "name": "Autumn 2026",
             "starts_on": today - datetime.timedelta(days=30),
             "ends_on": today + datetime.timedelta(days=335),
-            "status": Cohort.Status.ACTIVE,
+            # Ready to match; `seed_demo` moves it to active once pairs have accepted.
+            "status": Cohort.Status.MATCHING,
         },
     )
     people = []

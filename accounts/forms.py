@@ -46,7 +46,7 @@ class ProgramForm(forms.ModelForm):
 class CohortForm(forms.ModelForm):
     class Meta:
         model = Cohort
-        fields = ["name", "slug", "starts_on", "ends_on", "status"]
+        fields = ["name", "slug", "starts_on", "ends_on"]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from . import tasks
 from .emails import send_templated_email
+from .lifecycle import cohort_allows, cohort_lock_allowing
 from .models import (
     AuditEvent,
     Cohort,
@@ -149,6 +150,20 @@ def cohort_create(
 
 @transaction.atomic
 def cohort_update(*, cohort: Cohort, actor: User, **fields) -> Cohort:
+    """Change the cohort's name, slug or dates. Its state moves only through the lifecycle."""
+    if "status" in fields:
+        raise TypeError("A cohort's status changes through checkins.lifecycle, not cohort_update")
+    cohort_lock_allowing(cohort=cohort, action="edit_cohort")
+    return _cohort_save(cohort=cohort, actor=actor, **fields)
+
+
+def cohort_status_write(*, cohort: Cohort, actor: User, status: str) -> Cohort:
+    """Store a new state. Only `checkins.lifecycle`'s moves call this, with the row locked and
+    the move checked; everything else reads the state through `accounts.lifecycle`."""
+    return _cohort_save(cohort=cohort, actor=actor, status=status)
+
+
+def _cohort_save(*, cohort: Cohort, actor: User, **fields) -> Cohort:
     changed = {}
     for name, value in fields.items():
         if getattr(cohort, name) != value:
@@ -208,7 +223,16 @@ def invitation_from_token(token: str) -> Invitation:
     if invitation is None:
         raise InvitationError(_("This invitation no longer exists."))
     _raise_unless_usable(invitation, key=payload.get("k"))
+    _raise_unless_taking_members(invitation.cohort)
     return invitation
+
+
+def _raise_unless_taking_members(cohort: Cohort) -> None:
+    if not cohort_allows(cohort, "invite_members"):
+        raise InvitationError(
+            _("%(cohort)s is not taking new members now, so this invitation can't be used.")
+            % {"cohort": cohort.name}
+        )
 
 
 def _raise_unless_usable(invitation: Invitation, *, key: str) -> None:
@@ -256,6 +280,7 @@ def invitations_send(
     Returns the invitations sent and the addresses skipped, each with the reason. Addresses
     already enrolled or with an open invitation are skipped rather than invited twice.
     """
+    cohort_lock_allowing(cohort=cohort, action="invite_members")
     sent, skipped = [], []
     seen = set()
     enrolled = set(Enrolment.objects.filter(cohort=cohort).values_list("user__email", flat=True))
@@ -298,6 +323,7 @@ def invitations_send(
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
     """Send a fresh link. The old link stops working, and the expiry starts again."""
+    cohort_lock_allowing(cohort=invitation.cohort_id, action="invite_members")
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise ValidationError(_("Only open invitations can be resent."))
@@ -336,6 +362,9 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Enrolment:
     """Enrol `user` in the invitation's cohort. The link may be used once."""
+    _raise_unless_taking_members(
+        Cohort.objects.select_for_update(no_key=True).get(pk=invitation.cohort_id)
+    )
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     _raise_unless_usable(locked, key=invitation.key)
     if locked.email.lower() != user.email.lower():

@@ -1,3 +1,5 @@
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import access, selectors, services
+from . import access, lifecycle, selectors, services
 from .forms import (
     AcceptWithNewAccountForm,
     CohortForm,
@@ -37,6 +39,16 @@ def apply_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def refuse_unless_cohort_allows(request, cohort, action: str, *, back=None):
+    """None when the cohort's state allows `action`; otherwise a redirect (to `back`, or the
+    cohort's page) with a message saying when it will be possible. The services check the same
+    rule; this lets a page say so before anyone fills out a form."""
+    if lifecycle.cohort_allows(cohort, action):
+        return None
+    messages.error(request, lifecycle.refusal_message(cohort, action))
+    return redirect(back or cohort)
 
 
 def home(request):
@@ -213,7 +225,10 @@ def cohort_detail(request, org_slug, cohort_id):
 @login_required
 def cohort_edit(request, org_slug, cohort_id):
     cohort = access.get_cohort_for_coordinator(request, org_slug, cohort_id)
-    form = CohortForm(request.POST or None, instance=cohort)
+    if refused := refuse_unless_cohort_allows(request, cohort, "edit_cohort"):
+        return refused
+    # The form edits a copy: the service compares the new values with the stored ones.
+    form = CohortForm(request.POST or None, instance=copy.copy(cohort))
     if request.method == "POST" and form.is_valid():
         try:
             services.cohort_update(cohort=cohort, actor=request.user, **form.cleaned_data)
@@ -229,11 +244,17 @@ def cohort_edit(request, org_slug, cohort_id):
 @login_required
 def cohort_invite(request, org_slug, cohort_id):
     cohort = access.get_cohort_for_coordinator(request, org_slug, cohort_id)
+    if refused := refuse_unless_cohort_allows(request, cohort, "invite_members"):
+        return refused
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        sent, skipped = services.invitations_send(
-            cohort=cohort, actor=request.user, emails=form.cleaned_data["emails"]
-        )
+        try:
+            sent, skipped = services.invitations_send(
+                cohort=cohort, actor=request.user, emails=form.cleaned_data["emails"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(cohort)
         if sent:
             messages.success(request, _("%(n)s invitation(s) sent.") % {"n": len(sent)})
         for email, reason in skipped:

@@ -1,46 +1,14 @@
-"""A cohort's lifecycle: its states, what each allows, and the moves between them.
+"""Moving a cohort between its states, and what the lifecycle page shows.
 
-    draft ──▶ open ──▶ matching ──▶ active ──▶ closed
-                ◀────────┘
-              (back, only before anyone has been told a partner)
-
-The states
-----------
-- **draft**: the coordinator sets the cohort up (name, dates, matching rules). Members can't do
-  anything in it yet.
-- **open** (for profiles): members are invited or imported and fill out their profiles.
-- **matching**: the coordinator runs the matching, reviews and publishes it; members accept or
-  decline their partner and may start drafting their contract.
-- **active**: the mentoring runs: contracts are signed, meetings scheduled, check-ins logged,
-  reminders sent. Members without a partner can still be re-matched.
-- **closed**: it is over. Future meetings are cancelled, reminders stopped, members asked for
-  the closing survey. Pairs keep their status; everything is read-only except the survey.
-
-What each state allows (`ACTIONS`, checked with `cohort_allows(cohort, action)`):
-
-    action            draft open matching active closed
-    edit_cohort         ✓    ✓     ✓       ✓
-    invite_members           ✓     ✓       ✓
-    edit_profiles            ✓     ✓       ✓
-    message_members          ✓     ✓       ✓
-    run_matching                   ✓
-    rematch_unpaired               ✓       ✓
-    publish                        ✓       ✓
-    answer_pairing                 ✓       ✓
-    write_contracts                ✓       ✓
-    sign_contracts                         ✓
-    schedule_meetings                      ✓
-    log_checkins                           ✓
-    answer_survey                                  ✓
-    export              ✓    ✓     ✓       ✓       ✓
+What each state allows is `accounts.lifecycle` (re-exported here): the rules sit in the lowest
+layer so that every app's services can check them. This module adds the moves, which need to
+know about pairs, profiles, meetings and reminders.
 
 Moves (`cohort_advance`, `cohort_step_back`, `cohort_close`) lock the cohort's row, take the
 state the coordinator saw (`from_status`) so that a double-click or two coordinators at once
 move it one step only, and check what the next state needs (`transition_problems`). Going back
 is allowed only from matching to open, and only while no pair has been published. Closing is
 idempotent: closing a closed cohort changes nothing and sends nothing.
-
-Who may do these things is `accounts.access`'s job (coordinators); this module says *when*.
 """
 
 import datetime
@@ -55,11 +23,26 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.language import user_language
+from accounts.lifecycle import (  # noqa: F401 (re-exported for the pages and tests)
+    ACTIONS,
+    BACK,
+    FORWARD,
+    ORDER,
+    STATE_PURPOSE,
+    Action,
+    allowed_actions,
+    cohort_allows,
+    cohort_lock_allowing,
+    next_status,
+    previous_status,
+    refusal_message,
+    require_cohort_allows,
+    status_label,
+)
 from accounts.models import Cohort, Enrolment, User
-from accounts.services import audit, cohort_update
+from accounts.services import audit, cohort_status_write
 from matching.models import Pair, PairMember
 from profiles.selectors import cohort_profile_counts
 
@@ -67,175 +50,7 @@ from . import reminders
 from .models import ClosingSurveyRequest, Meeting, Reminder
 
 Status = Cohort.Status
-ORDER = [Status.DRAFT, Status.OPEN, Status.MATCHING, Status.ACTIVE, Status.CLOSED]
-FORWARD = {
-    Status.DRAFT: Status.OPEN,
-    Status.OPEN: Status.MATCHING,
-    Status.MATCHING: Status.ACTIVE,
-    Status.ACTIVE: Status.CLOSED,
-}
-BACK = {Status.MATCHING: Status.OPEN}
 MIN_COMPLETE_PROFILES = 2
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str  # what the action is, as a phrase: "log check-ins"
-    statuses: frozenset
-
-    def allowed_in(self, status: str) -> bool:
-        return status in self.statuses
-
-
-def _action(name: str, label, *statuses: str) -> tuple[str, Action]:
-    return name, Action(name, label, frozenset(statuses))
-
-
-# The table in the module docstring, as data. Keep the two in step.
-ACTIONS: dict[str, Action] = dict(
-    [
-        _action(
-            "edit_cohort",
-            gettext_lazy("change the cohort's name, dates and matching rules"),
-            Status.DRAFT,
-            Status.OPEN,
-            Status.MATCHING,
-            Status.ACTIVE,
-        ),
-        _action(
-            "invite_members",
-            gettext_lazy("invite or import members"),
-            Status.OPEN,
-            Status.MATCHING,
-            Status.ACTIVE,
-        ),
-        _action(
-            "edit_profiles",
-            gettext_lazy("fill out and edit profiles"),
-            Status.OPEN,
-            Status.MATCHING,
-            Status.ACTIVE,
-        ),
-        _action(
-            "message_members",
-            gettext_lazy("send messages to members"),
-            Status.OPEN,
-            Status.MATCHING,
-            Status.ACTIVE,
-        ),
-        _action(
-            "run_matching",
-            gettext_lazy(
-                "run the matching for the whole cohort, lock and forbid pairs, pair members by hand"
-            ),
-            Status.MATCHING,
-        ),
-        _action(
-            "rematch_unpaired",
-            gettext_lazy("re-match members left without a partner"),
-            Status.MATCHING,
-            Status.ACTIVE,
-        ),
-        _action(
-            "publish",
-            gettext_lazy("publish proposals to members"),
-            Status.MATCHING,
-            Status.ACTIVE,
-        ),
-        _action(
-            "answer_pairing",
-            gettext_lazy("accept or decline a partner, or request one"),
-            Status.MATCHING,
-            Status.ACTIVE,
-        ),
-        _action(
-            "write_contracts",
-            gettext_lazy("write and amend contracts"),
-            Status.MATCHING,
-            Status.ACTIVE,
-        ),
-        _action("sign_contracts", gettext_lazy("sign contracts"), Status.ACTIVE),
-        _action(
-            "schedule_meetings", gettext_lazy("schedule, move and cancel meetings"), Status.ACTIVE
-        ),
-        _action("log_checkins", gettext_lazy("log check-ins"), Status.ACTIVE),
-        _action("answer_survey", gettext_lazy("answer the closing survey"), Status.CLOSED),
-        _action("export", gettext_lazy("download the cohort's data"), *ORDER),
-    ]
-)
-
-STATE_PURPOSE = {
-    Status.DRAFT: gettext_lazy("You set the cohort up. Members can't do anything in it yet."),
-    Status.OPEN: gettext_lazy("Members are invited and fill out their profiles."),
-    Status.MATCHING: gettext_lazy(
-        "You run, review and publish the matching; members accept or decline their partner."
-    ),
-    Status.ACTIVE: gettext_lazy(
-        "The mentoring runs: pairs sign their contracts, meet and log check-ins."
-    ),
-    Status.CLOSED: gettext_lazy(
-        "The cohort is over: its data is read-only and members answer the closing survey."
-    ),
-}
-
-
-# The rules -------------------------------------------------------------------------------------
-
-
-def _status_of(cohort_or_status) -> str:
-    return getattr(cohort_or_status, "status", cohort_or_status)
-
-
-def cohort_allows(cohort, action: str) -> bool:
-    """Whether the cohort's current state allows `action` (a key of ACTIONS).
-
-    An unknown action is a programming error, not a "no": it raises ValueError.
-    """
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown cohort action {action!r}; see checkins.lifecycle.ACTIONS")
-    return ACTIONS[action].allowed_in(_status_of(cohort))
-
-
-def status_label(status: str) -> str:
-    return str(Status(status).label)
-
-
-def refusal_message(cohort: Cohort, action: str) -> str:
-    """Why `action` is refused, in words a coordinator or member can act on."""
-    states = [status_label(s).lower() for s in ORDER if ACTIONS[action].allowed_in(s)]
-    if len(states) > 1:
-        states = [", ".join(states[:-1]) + _(" or ") + states[-1]]
-    return _(
-        "The cohort “%(cohort)s” is %(status)s: you can %(action)s only while it is %(states)s."
-    ) % {
-        "cohort": cohort.name,
-        "status": status_label(cohort.status).lower(),
-        "action": ACTIONS[action].label,
-        "states": states[0],
-    }
-
-
-def require_cohort_allows(*, cohort: Cohort, action: str) -> None:
-    """Raise ValidationError saying why, unless the cohort's state allows `action`.
-
-    For services: `require_cohort_allows(cohort=pair.cohort, action="log_checkins")`.
-    """
-    if not cohort_allows(cohort, action):
-        raise ValidationError(refusal_message(cohort, action), code="cohort_state")
-
-
-def allowed_actions(status: str) -> list[Action]:
-    return [action for action in ACTIONS.values() if action.allowed_in(status)]
-
-
-def next_status(status: str) -> str | None:
-    return FORWARD.get(status)
-
-
-def previous_status(status: str) -> str | None:
-    """The state one may go back to from `status`: only matching → open."""
-    return BACK.get(status)
 
 
 # What a move needs and changes (for the pages) -------------------------------------------------
@@ -383,7 +198,7 @@ def _move(*, cohort: Cohort, locked: Cohort, actor: User, to: str, action: str) 
     if problems:
         raise ValidationError(problems, code="not_ready")
     frm = locked.status
-    cohort_update(cohort=locked, actor=actor, status=to)
+    cohort_status_write(cohort=locked, actor=actor, status=to)
     audit(
         organization=locked.organization,
         actor=actor,
@@ -589,7 +404,7 @@ def cohort_close(
         status=Reminder.Status.CANCELLED, lease_until=None, last_error="The cohort was closed."
     )
     asked = _ask_for_survey(cohort=locked, actor=actor, now=now)
-    cohort_update(cohort=locked, actor=actor, status=Status.CLOSED)
+    cohort_status_write(cohort=locked, actor=actor, status=Status.CLOSED)
     audit(
         organization=locked.organization,
         actor=actor,

@@ -72,6 +72,7 @@ from django.utils.translation import gettext as _
 
 from accounts.emails import send_templated_email
 from accounts.language import user_language
+from accounts.lifecycle import cohort_lock_allowing
 from accounts.models import Cohort, Membership, User
 from accounts.services import audit
 from matching.models import Pair, PairMember
@@ -235,6 +236,7 @@ def program_message_queue(
     Rows are due at once. A recipient gets a given message (same subject and body) only once,
     however often it is queued. Returns how many new rows were queued.
     """
+    cohort_lock_allowing(cohort=cohort, action="message_members")
     subject, body = " ".join(subject.split()), body.strip()
     if not subject or not body:
         raise ValidationError(_("A message needs a subject and a text."))

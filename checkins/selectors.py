@@ -29,6 +29,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.lifecycle import statuses_allowing
 from accounts.models import Cohort, User
 from contracts.models import Contract, ContractSection, Goal, Indicator
 from matching.models import Pair, PairMember
@@ -95,7 +96,7 @@ def contract_terms(*, contract: Contract) -> schedule.Terms | None:
 
 
 def contracts_needing_schedule(*, now: datetime.datetime | None = None) -> QuerySet[Contract]:
-    """Signed contracts of active pairs that have no scheduled meetings yet.
+    """Signed contracts of active pairs, in cohorts that allow meetings, with none planned yet.
 
     For the periodic task that calls `services.meetings_ensure_scheduled` on each: a newly
     signed contract, or a newly signed amendment (its meetings are re-planned). Contracts
@@ -105,6 +106,7 @@ def contracts_needing_schedule(*, now: datetime.datetime | None = None) -> Query
     planned = Meeting.objects.filter(contract=OuterRef("pk"), sequence__isnull=False)
     return (
         Contract.objects.filter(status=Contract.Status.SIGNED, pair__status=Pair.Status.ACTIVE)
+        .filter(cohort__status__in=statuses_allowing("schedule_meetings"))
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .exclude(meeting_time__isnull=True)
         .exclude(Exists(planned))

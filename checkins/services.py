@@ -32,6 +32,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from accounts.emails import send_templated_email
+from accounts.lifecycle import cohort_allows, cohort_lock, cohort_lock_allowing
 from accounts.models import User
 from accounts.services import audit
 from contracts.models import Contract, Goal, Indicator
@@ -82,8 +83,11 @@ def meetings_ensure_scheduled(
     missing, replaceable = _plan(contract, now)
     if not missing and not replaceable.exists():
         return []
-    # Serialise with a concurrent call (a page visit and the periodic task): lock the pair,
-    # then plan again with what the other call may have written.
+    # Serialise with a concurrent call (a page visit and the periodic task) and with a move of
+    # the cohort: lock the cohort, then the pair, then plan again with what the other call may
+    # have written. A cohort whose state doesn't allow meetings (closed) gets none.
+    if not cohort_allows(cohort_lock(contract.cohort_id), "schedule_meetings"):
+        return []
     pair = Pair.objects.select_for_update().get(pk=contract.pair_id)
     if pair.status != Pair.Status.ACTIVE:
         return []
@@ -214,6 +218,7 @@ def meeting_add(
 ) -> Meeting:
     """A meeting one partner adds outside the contract's cadence."""
     now = now or timezone.now()
+    cohort_lock_allowing(cohort=pair.cohort_id, action="schedule_meetings")
     pair = Pair.objects.select_for_update().get(pk=pair.pk)
     _require_partner(pair, actor)
     if pair.status != Pair.Status.ACTIVE:
@@ -256,6 +261,7 @@ def meeting_reschedule(
     now: datetime.datetime | None = None,
 ) -> Meeting:
     now = now or timezone.now()
+    cohort_lock_allowing(cohort=meeting.cohort_id, action="schedule_meetings")
     meeting = _locked_meeting(meeting)
     _require_partner(meeting.pair, actor)
     _require_changeable(meeting, now)
@@ -287,6 +293,7 @@ def meeting_cancel(
     *, meeting: Meeting, actor: User, note: str = "", now: datetime.datetime | None = None
 ) -> Meeting:
     now = now or timezone.now()
+    cohort_lock_allowing(cohort=meeting.cohort_id, action="schedule_meetings")
     meeting = _locked_meeting(meeting)
     _require_partner(meeting.pair, actor)
     _require_changeable(meeting, now)
@@ -522,6 +529,7 @@ def checkin_create(
 ) -> CheckIn:
     """One partner's check-in after a meeting: one per partner and meeting."""
     now = now or timezone.now()
+    cohort_lock_allowing(cohort=meeting.cohort_id, action="log_checkins")
     meeting = _locked_meeting(meeting)
     _validate_checkin(
         meeting=meeting,
@@ -591,6 +599,8 @@ def checkin_update(
 ) -> CheckIn:
     """Edit one's own check-in. Next steps left unchanged may keep a due date now past."""
     now = now or timezone.now()
+    cohort_id = CheckIn.objects.filter(pk=checkin.pk).values_list("meeting__cohort_id").get()[0]
+    cohort_lock_allowing(cohort=cohort_id, action="log_checkins")
     checkin = (
         CheckIn.objects.select_for_update()
         .select_related("meeting__pair", "meeting__organization")

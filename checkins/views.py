@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -10,7 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator
 from accounts.language import user_language
-from accounts.views import apply_errors, paginate
+from accounts.lifecycle import cohort_allows, refusal_message
+from accounts.views import apply_errors, paginate, refuse_unless_cohort_allows
 
 from . import access, ics, selectors, services
 from .forms import CheckInForms, MeetingCancelForm, MeetingForm
@@ -21,6 +23,23 @@ PAIRS_PER_PAGE = 25
 def _to_pair(meeting_or_pair):
     pair_id = getattr(meeting_or_pair, "pair_id", None) or meeting_or_pair.pk
     return redirect("pair_detail", org_slug=meeting_or_pair.organization.slug, pair_id=pair_id)
+
+
+def _refused(request, meeting_or_pair, action: str):
+    """Send a partner back to the pair page when the cohort's state doesn't allow `action`."""
+    pair_id = getattr(meeting_or_pair, "pair_id", None) or meeting_or_pair.pk
+    back = reverse(
+        "pair_detail",
+        kwargs={"org_slug": meeting_or_pair.organization.slug, "pair_id": pair_id},
+    )
+    return refuse_unless_cohort_allows(request, meeting_or_pair.cohort, action, back=back)
+
+
+def _state_note(cohort) -> str:
+    """Why the partners can't log check-ins in the cohort's current state, or ""."""
+    if cohort_allows(cohort, "log_checkins"):
+        return ""
+    return refusal_message(cohort, "log_checkins")
 
 
 def _ics_response(content: bytes, filename: str = "") -> HttpResponse:
@@ -42,6 +61,8 @@ def pair_detail(request, org_slug, pair_id):
         services.meetings_ensure_scheduled(contract=contract)
     page = selectors.pair_page(pair=pair, user=request.user, private=is_partner)
     context = {"organization": pair.organization, "cohort": pair.cohort, "page": page}
+    if is_partner and pair.status == pair.Status.ACTIVE:
+        context["state_note"] = _state_note(pair.cohort)
     return render(request, "checkins/pair_detail.html", context)
 
 
@@ -65,6 +86,8 @@ def cohort_pairs_health(request, org_slug, cohort_id):
 @login_required
 def meeting_add(request, org_slug, pair_id):
     pair = access.get_pair_for_partner(request, org_slug, pair_id)
+    if refused := _refused(request, pair, "schedule_meetings"):
+        return refused
     form = MeetingForm(request.POST or None, timezone=selectors.pair_timezone(pair=pair))
     if request.method == "POST" and form.is_valid():
         try:
@@ -81,6 +104,8 @@ def meeting_add(request, org_slug, pair_id):
 @login_required
 def meeting_reschedule(request, org_slug, meeting_id):
     meeting = access.get_meeting_for_partner(request, org_slug, meeting_id)
+    if refused := _refused(request, meeting, "schedule_meetings"):
+        return refused
     form = MeetingForm(
         request.POST or None,
         timezone=selectors.pair_timezone(pair=meeting.pair),
@@ -108,6 +133,8 @@ def meeting_reschedule(request, org_slug, meeting_id):
 @login_required
 def meeting_cancel(request, org_slug, meeting_id):
     meeting = access.get_meeting_for_partner(request, org_slug, meeting_id)
+    if refused := _refused(request, meeting, "schedule_meetings"):
+        return refused
     form = MeetingCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -141,6 +168,8 @@ def meeting_ics(request, org_slug, meeting_id):
 def checkin_create(request, org_slug, meeting_id):
     """Log one's check-in for a meeting, or edit it when it exists."""
     meeting = access.get_meeting_for_partner(request, org_slug, meeting_id)
+    if refused := _refused(request, meeting, "log_checkins"):
+        return refused
     setup = selectors.checkin_setup(meeting=meeting, user=request.user)
     forms = CheckInForms(request.POST or None, **setup.form_kwargs())
     if request.method == "POST" and forms.is_valid():

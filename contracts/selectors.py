@@ -8,6 +8,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.lifecycle import cohort_allows, refusal_message
 from accounts.models import Cohort, User
 from matching.models import Pair, PairMember
 from profiles.models import LEVEL_LABELS, Need, Offer, Profile
@@ -122,6 +123,7 @@ class ContractViewer:
     can_sign: bool
     can_withdraw: bool
     can_amend: bool
+    state_note: str = ""  # why the cohort's state holds back what the version's status allows
 
 
 def contract_viewer(
@@ -132,22 +134,33 @@ def contract_viewer(
     active = {s.user_id for s in signatures if s.withdrawn_at is None}
     has_signed = user.pk in active
     status = contract.status
+    has_amendment = any(version.previous_id == contract.pk for version in versions)
+    may_write = cohort_allows(contract.cohort, "write_contracts")
+    may_sign = cohort_allows(contract.cohort, "sign_contracts")
     draft = is_partner and status == Contract.Status.DRAFT
     ready = is_partner and status == Contract.Status.READY
-    has_amendment = any(version.previous_id == contract.pk for version in versions)
+    amendable = (
+        is_partner
+        and status == Contract.Status.SIGNED
+        and not has_amendment
+        and contract.pair.status == Pair.Status.ACTIVE
+    )
+    note = ""
+    if (draft or amendable or (ready and not active)) and not may_write:
+        note = refusal_message(contract.cohort, "write_contracts")
+    elif ready and not may_sign:
+        note = refusal_message(contract.cohort, "sign_contracts")
     return ContractViewer(
         is_partner=is_partner,
         is_coordinator=is_coordinator,
         has_signed=has_signed,
-        can_edit=draft,
-        can_mark_ready=draft,
-        can_reopen=ready and not active,
-        can_sign=ready and not has_signed,
-        can_withdraw=ready and has_signed,
-        can_amend=is_partner
-        and status == Contract.Status.SIGNED
-        and not has_amendment
-        and contract.pair.status == Pair.Status.ACTIVE,
+        can_edit=draft and may_write,
+        can_mark_ready=draft and may_write,
+        can_reopen=ready and not active and may_write,
+        can_sign=ready and not has_signed and may_sign,
+        can_withdraw=ready and has_signed and may_sign,
+        can_amend=amendable and may_write,
+        state_note=note,
     )
 
 

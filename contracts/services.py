@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.emails import send_templated_email
+from accounts.lifecycle import cohort_lock_allowing
 from accounts.models import User
 from accounts.services import audit
 from matching.models import Pair
@@ -74,7 +75,12 @@ class IndicatorInput:
 # Guards ------------------------------------------------------------------------------------
 
 
-def _locked(contract: Contract) -> Contract:
+def _locked(contract: Contract, action: str | None) -> Contract:
+    """The contract's row, locked. With `action`, the cohort's row is locked first and its
+    state must allow the action (see accounts.lifecycle); `None` is for a second contract of a
+    cohort already locked and checked in this transaction."""
+    if action is not None:
+        cohort_lock_allowing(cohort=contract.cohort_id, action=action)
     return (
         Contract.objects.select_for_update(of=("self",))
         .select_related("organization", "cohort", "pair")
@@ -131,7 +137,12 @@ def _audit(contract: Contract, actor: User | None, action: str, **data) -> None:
 @transaction.atomic
 def contract_start(*, pair: Pair, actor: User) -> Contract:
     """The pair's current version; the first draft is created (pre-filled from the partners'
-    profiles) when an active pair has none yet. Idempotent."""
+    profiles) when an active pair has none yet. Idempotent; only the first draft needs a
+    cohort whose state allows writing contracts."""
+    current = selectors.pair_current_contract(pair=pair)
+    if current is not None:
+        return current
+    cohort_lock_allowing(cohort=pair.cohort_id, action="write_contracts")
     Pair.objects.select_for_update().filter(pk=pair.pk).first()
     current = selectors.pair_current_contract(pair=pair)
     if current is not None:
@@ -179,7 +190,7 @@ def contract_terms_update(
     confidentiality: str,
 ) -> Contract:
     """Either partner edits the shared terms of a draft."""
-    contract = _locked(contract)
+    contract = _locked(contract, "write_contracts")
     _require_partner(contract, actor)
     _require_draft(contract)
     if starts_on and ends_on and ends_on <= starts_on:
@@ -218,7 +229,7 @@ def contract_section_update(
     *, section: ContractSection, actor: User, assets: str, needs: str, will_help_with: str
 ) -> ContractSection:
     """A partner edits what they bring, need and will help with, in their own section."""
-    contract = _locked(section.contract)
+    contract = _locked(section.contract, "write_contracts")
     _require_draft(contract)
     section = _own_section(contract, section, actor)
     section.assets = assets.strip()
@@ -287,7 +298,7 @@ def goal_save(
 ) -> Goal:
     """Add a goal to one's own section, or replace an existing goal's content: its horizon,
     statement, strategies and indicators (kept in the order given)."""
-    contract = _locked(section.contract)
+    contract = _locked(section.contract, "write_contracts")
     _require_draft(contract)
     section = _own_section(contract, section, actor)
     strategies = [
@@ -323,7 +334,7 @@ def goal_save(
 
 @transaction.atomic
 def goal_delete(*, goal: Goal, actor: User) -> None:
-    contract = _locked(goal.section.contract)
+    contract = _locked(goal.section.contract, "write_contracts")
     _require_draft(contract)
     section = _own_section(contract, goal.section, actor)
     deleted, _rows = Goal.objects.filter(pk=goal.pk, section=section).delete()
@@ -339,7 +350,7 @@ def goal_delete(*, goal: Goal, actor: User) -> None:
 @transaction.atomic
 def contract_mark_ready(*, contract: Contract, actor: User, notify: bool = True) -> Contract:
     """Lock a complete draft for signature and record the hash of its content."""
-    contract = _locked(contract)
+    contract = _locked(contract, "write_contracts")
     _require_partner(contract, actor)
     if contract.status == Contract.Status.READY:
         raise ValidationError(_("This contract is already waiting for signatures."))
@@ -361,7 +372,7 @@ def contract_mark_ready(*, contract: Contract, actor: User, notify: bool = True)
 @transaction.atomic
 def contract_reopen(*, contract: Contract, actor: User) -> Contract:
     """Back to draft while nobody has signed. The content stays; only its hash is cleared."""
-    contract = _locked(contract)
+    contract = _locked(contract, "write_contracts")
     _require_partner(contract, actor)
     if contract.status == Contract.Status.DRAFT:
         raise ValidationError(_("This contract is already open for edits."))
@@ -454,7 +465,7 @@ def contract_sign(
     signature makes the version signed (and the version it amends superseded) and queues the
     rendering of its PDF. The caller checks the password first (`contract_sign_reauthenticate`).
     """
-    contract = _locked(contract)
+    contract = _locked(contract, "sign_contracts")
     _require_partner(contract, user)
     _require_draft_or_ready(contract)
     if contract.status != Contract.Status.READY:
@@ -512,7 +523,7 @@ def _complete(contract: Contract, user: User, now: datetime.datetime) -> None:
     contract.save(update_fields=["status", "signed_at", "updated_at"])
     _audit(contract, user, "contract.signed", content_hash=contract.content_hash)
     if contract.previous_id:
-        previous = _locked(contract.previous)
+        previous = _locked(contract.previous, None)
         previous.status = Contract.Status.SUPERSEDED
         previous.save(update_fields=["status", "updated_at"])
         _audit(previous, user, "contract.superseded", by=contract.pk)
@@ -523,7 +534,7 @@ def _complete(contract: Contract, user: User, now: datetime.datetime) -> None:
 @transaction.atomic
 def contract_withdraw_signature(*, contract: Contract, user: User) -> Signature:
     """Take one's signature back, which is possible until the last partner signs."""
-    contract = _locked(contract)
+    contract = _locked(contract, "sign_contracts")
     _require_partner(contract, user)
     if contract.status in selectors.FINAL_STATUSES:
         raise ValidationError(
@@ -553,7 +564,7 @@ def contract_amend(*, contract: Contract, actor: User) -> Contract:
     """Start an amendment of a signed version: a new draft version holding a copy of all its
     content. The signed version stays in force until the amendment is signed. Starting one
     that already exists returns it."""
-    contract = _locked(contract)
+    contract = _locked(contract, "write_contracts")
     _require_partner(contract, actor)
     if contract.status == Contract.Status.SUPERSEDED:
         raise ValidationError(SUPERSEDED_MESSAGE)

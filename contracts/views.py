@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator
+from accounts.lifecycle import cohort_allows, refusal_message
 from accounts.views import apply_errors, paginate
 from matching.models import Pair
 
@@ -37,7 +38,11 @@ def _saved(request, contract: Contract) -> None:
 
 
 def _unless_draft(request, contract: Contract):
-    """Editing pages of a version that is no longer a draft send back to the contract."""
+    """Editing pages of a version that is no longer a draft, or of a cohort whose state no
+    longer allows writing contracts, send back to the contract."""
+    if not cohort_allows(contract.cohort, "write_contracts"):
+        messages.info(request, refusal_message(contract.cohort, "write_contracts"))
+        return _to_contract(contract)
     if contract.status == Contract.Status.DRAFT:
         return None
     reasons = {
@@ -68,7 +73,12 @@ def _act(request, contract, service, success: str, failure: str = "%(reasons)s",
 def pair_contract(request, org_slug, pair_id):
     pair = access.get_pair_for_viewer(request, org_slug, pair_id)
     contract = selectors.pair_current_contract(pair=pair)
-    if contract is None and pair.viewer_is_partner and pair.status == Pair.Status.ACTIVE:
+    if (
+        contract is None
+        and pair.viewer_is_partner
+        and pair.status == Pair.Status.ACTIVE
+        and cohort_allows(pair.cohort, "write_contracts")
+    ):
         contract = services.contract_start(pair=pair, actor=request.user)
     if contract is not None:
         return _to_contract(contract)
@@ -76,6 +86,9 @@ def pair_contract(request, org_slug, pair_id):
         "organization": pair.organization,
         "pair": pair,
         "partners": selectors.pair_partners(pair=pair),
+        "state_note": ""
+        if cohort_allows(pair.cohort, "write_contracts")
+        else refusal_message(pair.cohort, "write_contracts"),
     }
     return render(request, "contracts/pair_contract_empty.html", context)
 
@@ -231,6 +244,9 @@ def contract_reopen(request, org_slug, contract_id):
 @login_required
 def contract_sign(request, org_slug, contract_id):
     contract = access.get_contract_for_partner(request, org_slug, contract_id)
+    if not cohort_allows(contract.cohort, "sign_contracts"):
+        messages.info(request, refusal_message(contract.cohort, "sign_contracts"))
+        return _to_contract(contract)
     form = SignForm(request.POST or None, initial={"content_hash": contract.content_hash})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

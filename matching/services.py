@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.emails import send_templated_email
 from accounts.language import current_language, user_language
+from accounts.lifecycle import cohort_lock_allowing
 from accounts.models import Cohort, Enrolment, User
 from accounts.services import audit
 
@@ -47,8 +48,13 @@ INCOMPLETE_PROFILE_REASON = gettext_lazy(
 )
 
 
-def _lock_cohort(cohort: Cohort) -> Cohort:
-    return Cohort.objects.select_for_update().select_related("organization").get(pk=cohort.pk)
+def _lock_cohort(cohort: Cohort | int, action: str) -> Cohort:
+    """Lock the cohort first (see accounts.lifecycle) and refuse unless its state allows it."""
+    return cohort_lock_allowing(cohort=cohort, action=action)
+
+
+def _run_action(scope: str) -> str:
+    return "run_matching" if scope == MatchRun.Scope.COHORT else "rematch_unpaired"
 
 
 def _in_current_pair(cohort: Cohort, user_ids) -> set[int]:
@@ -114,6 +120,7 @@ def match_settings_update(
     exclude_previous_partners: bool,
     allow_requests: bool,
 ) -> MatchSettings:
+    _lock_cohort(cohort, "edit_cohort")
     match_settings = selectors.match_settings_for(cohort=cohort)
     values = {
         "share_language": share_language,
@@ -149,7 +156,7 @@ def matching_run_create(
     """A queued run for the cohort; one run at a time per cohort."""
     if scope not in MatchRun.Scope.values:
         raise ValidationError(_("Unknown matching scope."))
-    cohort = _lock_cohort(cohort)
+    cohort = _lock_cohort(cohort, _run_action(scope))
     now = timezone.now()
     unfinished = MatchRun.objects.filter(
         cohort=cohort, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]
@@ -267,7 +274,7 @@ def _save_run_result(
     explanations: list[str],
     started: float,
 ) -> None:
-    cohort = _lock_cohort(run.cohort)
+    cohort = _lock_cohort(run.cohort, _run_action(run.scope))
     replaced = 0
     if run.scope == MatchRun.Scope.COHORT:
         replaced = Pair.objects.filter(
@@ -366,6 +373,7 @@ def _locked_pair(pair: Pair) -> Pair:
 @transaction.atomic
 def pair_set_locked(*, pair: Pair, actor: User, locked: bool) -> Pair:
     """Keep a proposal as it is through re-runs (or let the next run change it again)."""
+    _lock_cohort(pair.cohort_id, "review_proposals")
     pair = _locked_pair(pair)
     if pair.status != Pair.Status.PROPOSED:
         raise ValidationError(_("Only proposals can be locked or unlocked."))
@@ -385,6 +393,7 @@ def pair_set_locked(*, pair: Pair, actor: User, locked: bool) -> Pair:
 @transaction.atomic
 def pair_forbid(*, pair: Pair, actor: User, reason: str = "") -> Pair:
     """Dissolve a proposal and make sure its members are never paired again in the cohort."""
+    _lock_cohort(pair.cohort_id, "review_proposals")
     pair = _locked_pair(pair)
     if pair.status != Pair.Status.PROPOSED:
         raise ValidationError(
@@ -410,7 +419,7 @@ def pair_forbid(*, pair: Pair, actor: User, reason: str = "") -> Pair:
 @transaction.atomic
 def pair_create_manual(*, cohort: Cohort, actor: User, users: Sequence[User]) -> Pair:
     """Pair enrolled members without a partner by hand: a locked proposal, scored as usual."""
-    cohort = _lock_cohort(cohort)
+    cohort = _lock_cohort(cohort, "review_proposals")
     ids = [user.pk for user in users]
     if len(set(ids)) != len(ids) or len(ids) not in (2, 3):
         raise ValidationError(_("Choose two different members."))
@@ -442,7 +451,7 @@ def pair_create_manual(*, cohort: Cohort, actor: User, users: Sequence[User]) ->
 @transaction.atomic
 def matching_publish(*, cohort: Cohort, actor: User, notify: bool = True) -> list[Pair]:
     """Show the cohort's proposals to their members, who are emailed to accept or decline."""
-    cohort = _lock_cohort(cohort)
+    cohort = _lock_cohort(cohort, "review_proposals")
     if selectors.run_in_progress(cohort=cohort):
         raise ValidationError(_("Wait for the running matching to finish before publishing."))
     pairs = list(
@@ -483,6 +492,7 @@ def pair_respond(
     When every member has accepted, the pair is active. One decline ends the pair, and its
     members are never proposed to each other again in this cohort.
     """
+    _lock_cohort(pair.cohort_id, "answer_pairing")
     pair = _locked_pair(pair)
     if pair.status == Pair.Status.ACTIVE:
         raise ValidationError(_("This pair is already active."))
@@ -535,6 +545,7 @@ def partner_request_create(
     *, cohort: Cohort, from_user: User, to_user: User, message: str = ""
 ) -> PartnerRequest:
     """Ask a suggested member to pair up (when the cohort allows requests)."""
+    cohort = _lock_cohort(cohort, "answer_pairing")
     if not selectors.match_settings_for(cohort=cohort).allow_requests:
         raise ValidationError(_("Members of this cohort can't request partners."))
     name = {"name": to_user.display_name}
@@ -572,7 +583,7 @@ def partner_request_answer(
     *, partner_request: PartnerRequest, user: User, accept: bool
 ) -> PartnerRequest:
     """The member asked accepts (the two become an active pair) or declines."""
-    cohort = _lock_cohort(partner_request.cohort)
+    cohort = _lock_cohort(partner_request.cohort_id, "answer_pairing")
     partner_request = (
         PartnerRequest.objects.select_for_update()
         .select_related("from_user", "to_user")

@@ -3,13 +3,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator, get_cohort_for_member
-from accounts.views import apply_errors, paginate
+from accounts.lifecycle import cohort_allows, refusal_message
+from accounts.views import apply_errors, paginate, refuse_unless_cohort_allows
 
 from . import access, selectors, services
 from .forms import (
@@ -27,6 +29,13 @@ from .models import Pair
 
 def _error(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
+
+
+def _refused(request, cohort, action: str):
+    back = reverse(
+        "matching_cohort", kwargs={"org_slug": cohort.organization.slug, "cohort_id": cohort.pk}
+    )
+    return refuse_unless_cohort_allows(request, cohort, action, back=back)
 
 
 def _to_matching(cohort_or_pair):
@@ -70,6 +79,9 @@ def matching_cohort(request, org_slug, cohort_id):
         ),
         "unpaired": paginate(request, selectors.unpaired_members(cohort=cohort), param="upage"),
         "manual_form": ManualPairForm(members=selectors.unpaired_members(cohort=cohort)),
+        "state_note": ""
+        if cohort_allows(cohort, "run_matching") or cohort_allows(cohort, "rematch_unpaired")
+        else refusal_message(cohort, "run_matching"),
     }
     return render(request, "matching/cohort.html", context)
 
@@ -80,8 +92,12 @@ def matching_settings(request, org_slug, cohort_id):
     cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)
     form = MatchSettingsForm(request.POST, instance=selectors.match_settings_for(cohort=cohort))
     if form.is_valid():
-        services.match_settings_update(cohort=cohort, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Matching rules saved. They apply from the next run."))
+        try:
+            services.match_settings_update(cohort=cohort, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _error(request, error)
+        else:
+            messages.success(request, _("Matching rules saved. They apply from the next run."))
     else:
         messages.error(request, _("The rules could not be saved."))
     return _to_matching(cohort)
@@ -127,6 +143,8 @@ def pair_lock(request, org_slug, pair_id):
 @login_required
 def pair_forbid(request, org_slug, pair_id):
     pair = access.get_pair_for_coordinator(request, org_slug, pair_id)
+    if refused := _refused(request, pair.cohort, "review_proposals"):
+        return refused
     form = PairForbidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,6 +162,8 @@ def pair_forbid(request, org_slug, pair_id):
 @login_required
 def matching_pair_manual(request, org_slug, cohort_id):
     cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)
+    if refused := _refused(request, cohort, "review_proposals"):
+        return refused
     form = ManualPairForm(request.POST or None, members=selectors.unpaired_members(cohort=cohort))
     if request.method == "POST" and form.is_valid():
         users = [form.cleaned_data["first"], form.cleaned_data["second"]]
@@ -161,6 +181,8 @@ def matching_pair_manual(request, org_slug, cohort_id):
 @login_required
 def matching_publish(request, org_slug, cohort_id):
     cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)
+    if refused := _refused(request, cohort, "review_proposals"):
+        return refused
     if request.method == "POST":
         try:
             pairs = services.matching_publish(cohort=cohort, actor=request.user)

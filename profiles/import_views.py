@@ -9,6 +9,7 @@ and writes only if the result is exactly what the preview showed.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator
+from accounts.views import refuse_unless_cohort_allows
 
 from . import importing
 
@@ -68,6 +70,8 @@ def _preview(request, cohort, report, *, ticket="", changed=False):
 @login_required
 def member_import(request, org_slug, cohort_id):
     cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)
+    if refused := refuse_unless_cohort_allows(request, cohort, "invite_members"):
+        return refused
     form = MemberImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
@@ -112,6 +116,10 @@ def member_import_confirm(request, org_slug, cohort_id):
             fingerprint=error.report.fingerprint,
         )
         return _preview(request, cohort, error.report, ticket=ticket, changed=True)
+    except ValidationError as error:  # the cohort's state no longer takes members
+        importing.upload_discard(token=staged.token)
+        messages.error(request, " ".join(error.messages))
+        return redirect(cohort)
     importing.upload_discard(token=staged.token)
     messages.success(
         request,

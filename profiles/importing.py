@@ -39,6 +39,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.lifecycle import cohort_lock_allowing, require_cohort_allows
 from accounts.models import Cohort, Enrolment, Membership, Organization, Program, User
 from accounts.services import audit
 
@@ -904,7 +905,12 @@ def members_import(
     Raises ImportInvalid (listing each problem by line) when the file has problems, and
     ImportChanged when `expected_fingerprint` (from a preview) no longer matches. With
     `dry_run` it only plans. Returns the report; `written` says whether anything was saved.
+    A cohort whose state doesn't take members (draft, closed) is a ValidationError.
     """
+    if cohort.pk is None:  # a cohort a dry run would create: it would be created open
+        require_cohort_allows(cohort=cohort, action="invite_members")
+    else:
+        cohort = cohort_lock_allowing(cohort=cohort, action="invite_members")
     plan = _plan_import(cohort=cohort, data=data)
     report = plan.report
     if report.problems:
@@ -1019,6 +1025,7 @@ def import_cohort_get_or_create(
         slug=cohort_slug,
         starts_on=starts_on,
         ends_on=starts_on + datetime.timedelta(days=365),
+        status=Cohort.Status.OPEN,  # created to take the file's members
     )
     if not dry_run:
         cohort.full_clean()
@@ -1031,7 +1038,7 @@ def import_cohort_get_or_create(
             source="import",
         )
     notes.append(
-        _("%(verb)s cohort “%(name)s” (%(slug)s), %(start)s to %(end)s.")
+        _("%(verb)s cohort “%(name)s” (%(slug)s), %(start)s to %(end)s, open for profiles.")
         % {
             "verb": verb,
             "name": cohort.name,

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.models import AuditEvent, Cohort
+from checkins.lifecycle import cohort_advance
 from contracts.export import contract_export_request
 from matching import services as matching_services
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
@@ -42,10 +43,24 @@ def test_sending_invitations_is_recorded_with_the_addresses(coordinator, cohort,
 
 
 def test_changing_a_cohorts_status_is_recorded_with_the_new_status(coordinator, cohort):
-    account_services.cohort_update(cohort=cohort, actor=coordinator, status=Cohort.Status.MATCHING)
+    Cohort.objects.filter(pk=cohort.pk).update(status=Cohort.Status.DRAFT)
+    cohort.refresh_from_db()
+
+    cohort_advance(cohort=cohort, actor=coordinator, from_status=Cohort.Status.DRAFT)
 
     event = events("cohort.updated", actor=coordinator).get()
-    assert event.data["changed"] == {"status": "matching"}
+    assert event.data["changed"] == {"status": "open"}
+
+
+def test_the_status_is_not_an_editable_field_of_a_cohort(coordinator, cohort):
+    with pytest.raises(TypeError, match="through checkins.lifecycle"):
+        account_services.cohort_update(
+            cohort=cohort, actor=coordinator, status=Cohort.Status.CLOSED
+        )
+
+    cohort.refresh_from_db()
+    assert cohort.status == Cohort.Status.OPEN
+    assert not events("cohort.updated").exists()
 
 
 @pytest.fixture

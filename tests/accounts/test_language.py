@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from accounts.emails import send_templated_email
 from accounts.language import languages_for_addresses, supported_language
+from accounts.models import Cohort
 from checkins import reminders
 from checkins import services as checkin_services
 from checkins.models import Reminder
@@ -325,6 +326,7 @@ def test_a_run_explains_the_pairs_in_the_language_of_the_coordinator_who_started
     four = cohort_of_four(cohort, member, partner)
     coordinator.language = "da"
     coordinator.save(update_fields=["language"])
+    Cohort.objects.filter(pk=cohort.pk).update(status=Cohort.Status.MATCHING)
 
     run = services.matching_run_create(cohort=cohort, actor=coordinator)
     services.matching_run_execute(run=run)

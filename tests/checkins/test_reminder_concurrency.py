@@ -18,15 +18,9 @@ from checkins.models import Reminder
 from tests.checkins.reminder_factories import (
     due_reminders,
 )
+from tests.postgres import needs_postgres
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL (DATABASE_URL=postgres://…): row locks with SKIP LOCKED",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = needs_postgres("row locks with SKIP LOCKED")
 
 SCANNERS, REMINDERS = 4, 300
 

@@ -7,21 +7,14 @@ SQLite doesn't do. Each thread has its own database connection, and the test com
 
 import threading
 
-import pytest
 from django.db import connection
 
 from contracts import documents
 from contracts.models import ContractDocument
 from tests.contracts.pdf_factories import signed_contract, use_temporary_files
+from tests.postgres import needs_postgres
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL (DATABASE_URL=postgres://…): row locks",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = needs_postgres("row locks")
 
 WORKERS = 3
 

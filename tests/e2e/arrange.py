@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Cohort, Organization, User
+from checkins import lifecycle
 from checkins import services as checkin_services
 from checkins.models import Meeting
 from contracts import export
@@ -163,6 +164,7 @@ def after_journey_2() -> Cast:
     for email in (ANA, BEN):
         can_log_in(cast.member(email))
         complete_profile(cast, email)
+    lifecycle.cohort_advance(cohort=cast.cohort, actor=cast.coordinator)  # open → matching
     matching_services.matching_run_start(cohort=cast.cohort, actor=cast.coordinator)
     matching_services.pair_set_locked(pair=cast.pair, actor=cast.coordinator, locked=True)
     matching_services.matching_run_start(cohort=cast.cohort, actor=cast.coordinator)
@@ -171,6 +173,7 @@ def after_journey_2() -> Cast:
         matching_services.pair_respond(
             pair=cast.pair, user=cast.member(email), accept=True, reason=""
         )
+    lifecycle.cohort_advance(cohort=cast.cohort, actor=cast.coordinator)  # matching → active
     return cast
 
 

@@ -15,7 +15,7 @@ from django.core import mail
 from django.urls import NoReverseMatch, reverse
 from pypdf import PdfReader
 
-from accounts.models import Enrolment, Organization, User
+from accounts.models import Cohort, Enrolment, Organization, User
 from checkins.models import CheckIn
 from contracts.models import Contract, ContractExport, Signature
 from matching.models import MatchRun, Pair, PairMember
@@ -57,6 +57,13 @@ def path(name: str, **kwargs) -> str:
 # Journey 1 -----------------------------------------------------------------------------------
 
 
+def move_cohort(person, to: str, *, shot: str = "") -> None:
+    """On the cohort's Lifecycle page: move it on to `to`, through the confirmation page."""
+    person.click(person.page.get_by_role("link", name=f"Move to “{to}”…"))
+    person.click(f"Move to “{to}”", shot=shot)
+    assert f"Now: {to}" in person.text()
+
+
 def test_journey_1_a_visitor_sets_up_a_program_and_imports_its_members(journey):
     trip = journey("journey-1-set-up")
     cora = trip.person("cora")
@@ -89,9 +96,15 @@ def test_journey_1_a_visitor_sets_up_a_program_and_imports_its_members(journey):
     cora.fill("Name", arrange.COHORT["name"])
     cora.fill("Start date", starts_on.isoformat())
     cora.fill("End date", ends_on.isoformat())
-    cora.select("Status", "open")
     cora.click("Save", shot="cohort")
     cohort = organization.cohorts.get()
+    assert cohort.status == Cohort.Status.DRAFT
+    assert not cora.page.get_by_role("link", name="Import", exact=True).count()
+
+    cora.click(cora.page.get_by_role("link", name="open it for profiles"))
+    move_cohort(cora, "Open for profiles", shot="cohort-opened")
+    cohort.refresh_from_db()
+    assert cohort.status == Cohort.Status.OPEN
 
     cora.click(cora.page.get_by_role("link", name="Import", exact=True))
     upload(cora, "members.csv", arrange.BAD_MEMBERS_CSV)
@@ -164,6 +177,10 @@ def test_journey_2_members_complete_profiles_and_accept_their_match(journey):
     log_in(cora, arrange.COORDINATOR["email"])
     cora.goto(path("cohort_detail", org_slug=org, cohort_id=cohort))
     cora.click(cora.page.get_by_role("link", name="Matching", exact=True))
+    assert "only while it is matching" in cora.text()  # still open for profiles
+    cora.click(cora.page.get_by_role("link", name="Lifecycle", exact=True))
+    move_cohort(cora, "Matching", shot="cohort-matching")
+    cora.click(cora.page.get_by_role("link", name="Matching", exact=True))
     cora.click("Run matching", shot="first-run")
     assert cora.page.get_by_role("heading", name="3 proposals").is_visible()
     ana_and_ben = proposal_row(cora, "Ana Silva")
@@ -190,6 +207,9 @@ def test_journey_2_members_complete_profiles_and_accept_their_match(journey):
     assert pair.status == Pair.Status.ACTIVE
     assert pair.locked
     assert set(pair.members.values_list("response", flat=True)) == {PairMember.Response.ACCEPTED}
+
+    cora.goto(path("cohort_lifecycle", org_slug=org, cohort_id=cohort))
+    move_cohort(cora, "Active", shot="cohort-active")
     trip.finish()
 
 

@@ -1,14 +1,18 @@
 """Create or refresh the demo: one organization that shows the whole product.
 
 It lives in the top layer because it seeds every layer below, each through its own
-`demo.py`. Idempotent: a second run changes nothing that the first run made.
+`demo.py`, and moves the demo cohort through its lifecycle as a coordinator would: created in
+matching, matched and answered, then active before the contracts are signed. Idempotent: a
+second run changes nothing that the first run made.
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import COORDINATOR_EMAIL, DEMO_PASSWORD, member_email, seed_accounts
+from accounts.models import Cohort
 from checkins.demo import seed_meetings_and_checkins
+from checkins.lifecycle import cohort_advance
 from checkins.reminder_demo import seed_reminders
 from contracts.demo import seed_contracts
 from matching.demo import seed_matching
@@ -28,6 +32,8 @@ class Command(BaseCommand):
         demo = seed_accounts(members=members)
         seed_profiles(organization=demo.organization, members=demo.members, actor=demo.coordinator)
         run = seed_matching(cohort=demo.cohort, actor=demo.coordinator)
+        if demo.cohort.status == Cohort.Status.MATCHING:  # a new demo: start the mentoring
+            cohort_advance(cohort=demo.cohort, actor=demo.coordinator)
         contracts = seed_contracts(cohort=demo.cohort)
         meetings = seed_meetings_and_checkins(cohort=demo.cohort)
         reminders = seed_reminders(cohort=demo.cohort)
