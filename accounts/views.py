@@ -204,7 +204,13 @@ def cohort_create(request, org_slug, program_id):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Cohort created. Invite its members next."))
+            messages.success(
+                request,
+                _(
+                    "Cohort created as a draft. When its name and dates are right, open it for "
+                    "profiles on its Lifecycle page to invite members."
+                ),
+            )
             return redirect(cohort)
     context = {"form": form, "organization": program.organization, "program": program}
     return render(request, "accounts/cohort_form.html", context)

@@ -503,3 +503,20 @@ def test_a_closed_cohorts_pair_page_offers_no_changes(client_for, cohort, member
     assert "Add a meeting" not in page
     assert "Log my check-in" not in page
     assert Contract.objects.get().status == Contract.Status.SIGNED
+
+
+def test_a_new_cohort_starts_as_a_draft_and_says_how_to_open_it(
+    client_for, organization, program, coordinator
+):
+    response = client_for(coordinator).post(
+        reverse("cohort_create", args=[organization.slug, program.pk]),
+        {"name": "Spring 2027", "starts_on": "2027-03-01", "ends_on": "2027-12-01"},
+        follow=True,
+    )
+
+    cohort = Cohort.objects.get(name="Spring 2027")
+    page = response.content.decode()
+    assert cohort.status == Status.DRAFT
+    assert "Cohort created as a draft." in page
+    assert reverse("cohort_invite", args=[organization.slug, cohort.pk]) not in page
+    assert reverse("cohort_lifecycle", args=[organization.slug, cohort.pk]) in page
