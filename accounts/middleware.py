@@ -2,16 +2,20 @@
 
 `ViewUploadHandlersMiddleware` lets a view choose how its uploads are received (see
 `upload_handlers`); `CoordinatorMFAMiddleware` keeps coordinators without two-factor
-authentication out of organizations that require it.
+authentication out of organizations that require it; `UserLanguageMiddleware` shows a signed-in
+user the site in their saved language.
 """
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import mfa
+from .language import supported_language
 
 
 def upload_handlers(factory: Callable) -> Callable:
@@ -74,3 +78,25 @@ class CoordinatorMFAMiddleware:
             ),
         )
         return redirect("mfa_activate_totp")
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language (`User.language`, set with the language switcher)
+    applies on every device: it comes after a choice made on this device (the language cookie)
+    and before the browser's Accept-Language. English, the default, leaves the browser's
+    choice in place, since most users never picked it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and user.is_authenticated
+            and user.language != settings.LANGUAGE_CODE
+        ):
+            language = supported_language(user.language)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -2,6 +2,7 @@
 
 import io
 
+from allauth.core import ratelimit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -120,11 +121,19 @@ def _memory_only(request):
 def contract_verify(request):
     """Public: anyone may check a PDF or a hash."""
     upload_form, hash_form, verification = VerifyUploadForm(), VerifyHashForm(), None
+    status, refusal = 200, ""
     if request.method == "POST":
         files = request.FILES  # parses the body; only then do the handlers know the size
         too_large = any(getattr(h, "too_large", False) for h in request.upload_handlers)
         upload_form = VerifyUploadForm(request.POST, files, too_large=too_large)
-        if upload_form.is_valid():
+        # Checking a signature costs real work: uploads are rate-limited per address
+        # (ACCOUNT_RATE_LIMITS["contract_verify"]); a hash lookup is cheap and isn't.
+        if not ratelimit.consume(request, action="contract_verify"):
+            upload_form, status = VerifyUploadForm(), 429
+            refusal = _(
+                "Too many files checked from your address. Please try again in a few minutes."
+            )
+        elif upload_form.is_valid():
             verification = documents.verify_pdf(data=upload_form.cleaned_data["pdf"])
     elif "hash" in request.GET:
         hash_form = VerifyHashForm(request.GET)
@@ -137,8 +146,9 @@ def contract_verify(request):
         "verification": verification,
         "visible": document_access.contracts_visible_to(request.user, contracts),
         "max_upload_mb": settings.CONTRACT_VERIFY_MAX_UPLOAD_MB,
+        "refusal": refusal,
     }
-    return render(request, "contracts/verify.html", context, status=200)
+    return render(request, "contracts/verify.html", context, status=status)
 
 
 # Exports -------------------------------------------------------------------------------------
@@ -156,6 +166,7 @@ def cohort_contracts_export(request, org_slug, cohort_id):
         "cohort": cohort,
         "signed_count": export.cohort_contracts_for_export(cohort=cohort).count(),
         "exports": export.cohort_exports(cohort=cohort),
+        "keep_days": settings.CONTRACT_EXPORT_KEEP_DAYS,
     }
     return render(request, "contracts/export.html", context)
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -256,6 +257,29 @@ def contract_export_run(*, export: ContractExport) -> ContractExport:
         seconds=round(result.seconds, 2),
     )
     return export
+
+
+def contract_exports_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the archives (files and rows) of exports that finished more than
+    CONTRACT_EXPORT_KEEP_DAYS ago; returns how many. Exports under way are left alone.
+
+    Each row goes in its own transaction, and its file only once the row is gone: a failure
+    half-way leaves no row pointing at a missing file."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.CONTRACT_EXPORT_KEEP_DAYS)
+    old = ContractExport.objects.filter(
+        status__in=[ContractExport.Status.DONE, ContractExport.Status.FAILED],
+        finished_at__lt=cutoff,
+    )
+    deleted = 0
+    for export in old.order_by("pk").iterator():
+        with transaction.atomic():
+            if not ContractExport.objects.filter(pk=export.pk).delete()[0]:
+                continue  # another purge took it
+            name, storage = export.archive.name, export.archive.storage
+            if name:
+                transaction.on_commit(partial(storage.delete, name), robust=True)
+        deleted += 1
+    return deleted
 
 
 def contract_export_downloaded(*, export: ContractExport, actor: User) -> None:

@@ -32,3 +32,9 @@ def build_contract_export(export_id: int) -> None:
     if contract_export is None:
         return
     export.contract_export_run(export=contract_export)
+
+
+@shared_task
+def purge_old_contract_exports() -> int:
+    """Delete the contract archives older than CONTRACT_EXPORT_KEEP_DAYS (daily, from beat)."""
+    return export.contract_exports_purge()

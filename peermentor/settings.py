@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "accounts.middleware.ViewUploadHandlersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -182,7 +183,8 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 # allauth's defaults, spelled out because the tests and the README rely on them.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# allauth's limits, plus ours: PDF uploads to the public verification page, per address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "contract_verify": "20/10m/ip"}
 
 # Two-factor authentication (TOTP and recovery codes) for every user; organizations can require
 # it of their coordinators.
@@ -276,6 +278,11 @@ if not 1 <= CONTRACT_VERIFY_MAX_UPLOAD_MB <= 100:
         "Environment variable CONTRACT_VERIFY_MAX_UPLOAD_MB must be between 1 and 100."
     )
 CONTRACT_VERIFY_MAX_UPLOAD_BYTES = CONTRACT_VERIFY_MAX_UPLOAD_MB * 1024 * 1024
+# A cohort's ZIP of signed contracts is deleted (file and row) this many days after it was built;
+# the coordinator builds a new one when needed. A daily beat task does it.
+CONTRACT_EXPORT_KEEP_DAYS = _read("CONTRACT_EXPORT_KEEP_DAYS", env.int, 7)
+if CONTRACT_EXPORT_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("Environment variable CONTRACT_EXPORT_KEEP_DAYS must be at least 1.")
 # WeasyPrint reports every rendering step at INFO; keep its warnings (missing fonts, CSS).
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}
 # --- End of contract documents -------------------------------------------------------------------
@@ -329,6 +336,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "checkins.tasks.queue_coordinator_digests",
             "schedule": 3600.0,
             "options": {"expires": 3000},
+        },
+        "purge-old-contract-exports": {
+            "task": "contracts.tasks.purge_old_contract_exports",
+            "schedule": 86400.0,
+            "options": {"expires": 3600},
         },
         "schedule-meetings-for-signed-contracts": {
             "task": "checkins.tasks.schedule_meetings_for_signed_contracts",

@@ -96,6 +96,8 @@ def test_debug_false_with_an_empty_secret_key_fails_at_startup(production_env):
         ("SITE_URL", "example.org"),
         ("EMAIL_URL", "bogus://x"),
         ("CONTRACT_VERIFY_MAX_UPLOAD_MB", "0"),
+        ("CONTRACT_EXPORT_KEEP_DAYS", "0"),
+        ("CONTRACT_EXPORT_KEEP_DAYS", "a week"),
         ("REMINDER_LEASE_SECONDS", "30"),
         ("REMINDER_MAX_ATTEMPTS", "many"),
         ("CELERY_VISIBILITY_TIMEOUT_SECONDS", "60"),

@@ -99,6 +99,31 @@ def test_a_signed_in_users_choice_is_saved_as_the_language_of_their_emails(clien
     assert member.language == "en"
 
 
+def test_the_saved_language_follows_the_user_to_another_browser(client_for, member):
+    client_for(member).post(reverse("language_set"), {"language": "da", "next": "/"})
+
+    elsewhere = client_for(member)  # no language cookie, an English browser
+    page = elsewhere.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert '<html lang="da">' in page
+
+
+def test_a_choice_made_in_this_browser_wins_over_the_saved_language(client_for, member):
+    member.language = "da"
+    member.save(update_fields=["language"])
+    client = client_for(member)
+    client.cookies[COOKIE] = "en"
+
+    assert '<html lang="en">' in client.get(reverse("home")).content.decode()
+
+
+def test_without_a_saved_choice_the_browser_decides(client_for, member):
+    page = client_for(member).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="da").content.decode()
+
+    assert member.language == "en"
+    assert '<html lang="da">' in page
+
+
 def test_an_unknown_language_changes_nothing(client_for, member):
     response = switch(client_for(member), "fr")
 

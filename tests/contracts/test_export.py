@@ -1,20 +1,24 @@
 """A cohort's signed contracts as one ZIP: from the web (a Celery task) and from the command."""
 
 import csv
+import datetime
 import hashlib
 import io
 import zipfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from contracts import export
 from contracts.models import Contract, ContractExport
 from contracts.signing import signature_check
-from contracts.tasks import build_contract_export
+from contracts.tasks import build_contract_export, purge_old_contract_exports
 from tests.contracts.pdf_factories import signed_contract, use_temporary_files
 from tests.factories import CohortFactory, EnrolmentFactory
 
@@ -322,3 +326,53 @@ def test_coordinator_of_another_organization_gets_404_on_a_built_export(
     client_for, outsider, built_export, name
 ):
     assert client_for(outsider).get(export_url(name, built_export)).status_code == 404
+
+
+# Old archives are deleted ------------------------------------------------------------------
+
+
+def stored_export(cohort, *, status, days_ago, name="old.zip"):
+    row = ContractExport.objects.create(
+        organization=cohort.organization,
+        cohort=cohort,
+        status=status,
+        finished_at=timezone.now() - datetime.timedelta(days=days_ago)
+        if status != ContractExport.Status.RUNNING
+        else None,
+    )
+    if status == ContractExport.Status.DONE:
+        row.archive.save(name, ContentFile(b"PK zip bytes"))
+    return row
+
+
+def test_archives_older_than_the_keep_period_are_deleted_with_their_files(
+    settings, cohort, django_capture_on_commit_callbacks
+):
+    settings.CONTRACT_EXPORT_KEEP_DAYS = 7
+    old = stored_export(cohort, status=ContractExport.Status.DONE, days_ago=8)
+    failed = stored_export(cohort, status=ContractExport.Status.FAILED, days_ago=30)
+    recent = stored_export(cohort, status=ContractExport.Status.DONE, days_ago=6, name="new.zip")
+    running = stored_export(cohort, status=ContractExport.Status.RUNNING, days_ago=0)
+    old_path = Path(old.archive.path)
+    assert old_path.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = purge_old_contract_exports()
+
+    assert deleted == 2
+    assert set(ContractExport.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
+    assert not old_path.exists()
+    assert Path(recent.archive.path).exists()
+    assert failed.pk not in ContractExport.objects.values_list("pk", flat=True)
+    assert purge_old_contract_exports() == 0
+
+
+def test_the_export_page_says_how_long_archives_are_kept(settings, client_for, cohort, coordinator):
+    settings.CONTRACT_EXPORT_KEEP_DAYS = 3
+    stored_export(cohort, status=ContractExport.Status.DONE, days_ago=1)
+
+    page = client_for(coordinator).get(
+        reverse("cohort_contracts_export", args=[cohort.organization.slug, cohort.pk])
+    )
+
+    assert "Each ZIP is deleted 3 days after it was built" in page.content.decode()

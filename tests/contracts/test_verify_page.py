@@ -251,3 +251,19 @@ def test_partners_and_coordinators_see_names_organization_and_a_download_link(
 
     assert all(secret in html for secret in SECRETS)
     assert reverse("contract_pdf", args=["northwind", document.contract_id]) in html
+
+
+def test_uploads_are_rate_limited_per_address_but_hash_checks_are_not(client, document):
+    for _attempt in range(20):
+        assert upload(client, b"%PDF-1.7 not really").status_code == 200
+
+    refused = upload(client, bytes(document.pdf))
+    by_hash = client.get(URL, {"hash": document.sha256})
+    other_address = upload(Client(REMOTE_ADDR="192.0.2.7"), b"%PDF-1.7 not really")
+
+    assert refused.status_code == 429
+    assert "Too many files checked from your address" in refused.content.decode()
+    assert AUTHENTIC not in refused.content.decode()
+    assert by_hash.status_code == 200
+    assert AUTHENTIC in by_hash.content.decode()
+    assert other_address.status_code == 200
