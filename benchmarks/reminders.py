@@ -54,6 +54,7 @@ def main() -> None:
     from accounts.models import Cohort, Organization, Program, User
     from checkins import reminders
     from checkins.models import Meeting, Reminder
+    from checkins.reminders import claiming
     from matching.models import Pair, PairMember
 
     setup_test_environment()  # the in-memory outbox
@@ -173,14 +174,14 @@ def main() -> None:
 
         ids = make_due(organization, args.due)
         queued = []
-        real_queue, reminders._queue_sends = reminders._queue_sends, queued.extend
+        real_queue, claiming._queue_sends = claiming._queue_sends, queued.extend
         try:
             timed(
                 f"2. scan task (batches of {settings.REMINDER_BATCH_SIZE}), {args.due} due",
                 lambda: reminders.reminders_queue_due(now=now),
             )
         finally:
-            reminders._queue_sends = real_queue
+            claiming._queue_sends = real_queue
         if sorted(queued) != sorted(ids):
             sys.exit("The scan must queue each due row once.")
 

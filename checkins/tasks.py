@@ -22,9 +22,9 @@ def scan_due_reminders() -> int:
 
 
 # The hard time limit keeps a hung send from outliving its lease, after which the scan would
-# claim the row again (see the trade-off in checkins/reminders.py). The worker process is
-# replaced and the row, still leased, is claimed again after its lease as an interrupted
-# attempt. No soft limit: its exception would look like a permanent failure.
+# claim the row again (see the trade-off in the checkins.reminders docstring). The worker
+# process is replaced and the row, still leased, is claimed again after its lease as an
+# interrupted attempt. No soft limit: its exception would look like a permanent failure.
 @shared_task(
     bind=True,
     max_retries=None,  # the row's own attempts counter decides when to give up

@@ -287,7 +287,7 @@ if CONTRACT_EXPORT_KEEP_DAYS < 1:
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}
 # --- End of contract documents -------------------------------------------------------------------
 
-# --- Reminders (checkins/reminders.py) ------------------------------------------------------
+# --- Reminders (checkins/reminders/) -------------------------------------------------------
 # Reminders wait as rows in the database; beat runs a scan every minute that claims due rows
 # with a lease and queues one send task per row. See the module docstring for the design.
 

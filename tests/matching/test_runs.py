@@ -174,13 +174,13 @@ def test_a_failed_run_records_the_error_and_keeps_the_previous_proposals(cohort,
 
 def test_the_task_reports_progress_at_each_step(cohort, four, monkeypatch):
     steps = []
-    original = services._progress
+    original = services.runs._progress
 
     def spy(run, progress, note, **fields):
         steps.append(progress)
         original(run, progress, note, **fields)
 
-    monkeypatch.setattr(services, "_progress", spy)
+    monkeypatch.setattr(services.runs, "_progress", spy)
     run = services.matching_run_create(cohort=cohort, actor=None)
 
     tasks.run_matching(run.pk)

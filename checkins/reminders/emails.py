@@ -1,0 +1,77 @@
+"""The reminder emails: `reminder_email_context` builds what each kind's template shows (the
+meeting and partners, the digest's at-risk pairs, the program message) with the links to the
+site, the preferences and the one-click unsubscribe, and `reminder_email_send` renders and
+sends it in the recipient's language.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+from accounts.emails import send_templated_email
+from accounts.language import user_language
+from matching.models import Pair
+
+from .. import selectors
+from ..models import Reminder
+from .common import MEETING_KINDS, Kind, _url
+from .messages import _iso_week, at_risk_pairs
+from .preferences import unsubscribe_url
+
+
+def _meeting_context(reminder: Reminder) -> dict:
+    meeting = reminder.meeting
+    members = list(reminder.pair.members.select_related("user"))
+    partners = [m.user for m in members if m.user_id != reminder.recipient_id]
+    org = {"org_slug": reminder.organization.slug}
+    return {
+        "meeting": meeting,
+        "partners": partners,
+        "partner_names": ", ".join(partner.display_name for partner in partners),
+        # The zone the pair meets in, as the meeting pages show it.
+        "time_zone": selectors.pair_timezone(pair=reminder.pair, contract=meeting.contract),
+        "meeting_url": _url("pair_detail", **org, pair_id=meeting.pair_id),
+        "checkin_url": _url("checkin_create", **org, meeting_id=meeting.pk),
+    }
+
+
+def reminder_email_context(reminder: Reminder, *, now: datetime) -> dict:
+    context = {
+        "reminder": reminder,
+        "recipient": reminder.recipient,
+        "organization": reminder.organization,
+        "cohort": reminder.cohort,
+        "preferences_url": _url("notification_preferences"),
+        "unsubscribe_url": unsubscribe_url(user=reminder.recipient, kind=reminder.kind),
+        "kind_label": reminder.get_kind_display(),
+    }
+    if reminder.kind in MEETING_KINDS:
+        context |= _meeting_context(reminder)
+    elif reminder.kind == Kind.COORDINATOR_DIGEST:
+        context |= {
+            "at_risk": at_risk_pairs(cohort=reminder.cohort, now=now),
+            "active_pairs": reminder.cohort.pairs.filter(status=Pair.Status.ACTIVE).count(),
+            "week": reminder.data.get("week", _iso_week(now)),
+            "cohort_url": settings.SITE_URL + reminder.cohort.get_absolute_url(),
+        }
+    elif reminder.kind == Kind.PROGRAM_MESSAGE:
+        context |= {
+            "message_subject": reminder.data.get("subject", ""),
+            "message_body": reminder.data.get("body", ""),
+            "sender": reminder.data.get("sender", ""),
+        }
+    return context
+
+
+def reminder_email_send(*, reminder: Reminder, now: datetime | None = None) -> None:
+    # The context holds texts made in Python (labels, at-risk reasons): the recipient's language.
+    language = user_language(reminder.recipient)
+    with translation.override(language):
+        context = reminder_email_context(reminder, now=now or timezone.now())
+    send_templated_email(
+        template=f"reminder_{reminder.kind}",
+        to=[reminder.recipient.email],
+        context=context,
+        language=language,
+    )
