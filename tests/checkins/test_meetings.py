@@ -474,7 +474,8 @@ def test_a_mail_server_failure_does_not_undo_the_change(
     meeting, member, hook, django_capture_on_commit_callbacks
 ):
     failing = mock.patch(
-        "checkins.services.send_templated_email", side_effect=ConnectionError("mail is down")
+        "checkins.services.meetings.send_templated_email",
+        side_effect=ConnectionError("mail is down"),
     )
     with failing, django_capture_on_commit_callbacks(execute=True):
         services.meeting_cancel(meeting=meeting, actor=member)

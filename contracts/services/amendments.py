@@ -1,0 +1,79 @@
+"""Amending: a new draft version of a signed contract, holding a copy of all its content.
+
+`contract_amend` copies the signed version's terms, sections, goals, strategies and indicators
+into a draft with the next version number; starting an amendment that already exists returns
+it. The signed version stays in force until the amendment is signed, which supersedes it
+(see `signatures`).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from matching.models import Pair
+
+from .. import canonical, selectors
+from ..models import Contract, ContractSection, Goal, Indicator, Strategy
+from .common import SUPERSEDED_MESSAGE, _audit, _locked, _require_partner
+
+# Amending ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contract_amend(*, contract: Contract, actor: User) -> Contract:
+    """Start an amendment of a signed version: a new draft version holding a copy of all its
+    content. The signed version stays in force until the amendment is signed. Starting one
+    that already exists returns it."""
+    contract = _locked(contract, "write_contracts")
+    _require_partner(contract, actor)
+    if contract.status == Contract.Status.SUPERSEDED:
+        raise ValidationError(SUPERSEDED_MESSAGE)
+    existing = Contract.objects.filter(previous=contract).first()
+    if existing is not None:
+        return existing
+    if contract.status != Contract.Status.SIGNED:
+        raise ValidationError(
+            _("Only a signed contract can be amended; edit this version directly.")
+        )
+    if contract.pair.status != Pair.Status.ACTIVE:
+        raise ValidationError(_("This pair is no longer active, so its contract can't change."))
+    newest = Contract.objects.filter(pair=contract.pair).aggregate(v=Max("version"))["v"]
+    amendment = Contract(
+        organization=contract.organization,
+        cohort=contract.cohort,
+        pair=contract.pair,
+        version=newest + 1,
+        previous=contract,
+        status=Contract.Status.DRAFT,
+        **{name: getattr(contract, name) for name in canonical.TERMS_FIELDS},
+    )
+    amendment.full_clean()
+    amendment.save()
+    for section in selectors.contract_sections(contract=contract):
+        copy = ContractSection.objects.create(
+            contract=amendment,
+            user_id=section.user_id,
+            **{name: getattr(section, name) for name in canonical.SECTION_FIELDS},
+        )
+        for goal in section.goals.all():
+            goal_copy = Goal.objects.create(
+                section=copy,
+                position=goal.position,
+                **{name: getattr(goal, name) for name in canonical.GOAL_FIELDS},
+            )
+            Strategy.objects.bulk_create(
+                Strategy(goal=goal_copy, position=row.position, description=row.description)
+                for row in goal.strategies.all()
+            )
+            Indicator.objects.bulk_create(
+                Indicator(
+                    goal=goal_copy,
+                    position=row.position,
+                    **{name: getattr(row, name) for name in canonical.INDICATOR_FIELDS},
+                )
+                for row in goal.indicators.all()
+            )
+    _audit(amendment, actor, "contract.amendment_started", previous=contract.pk)
+    return amendment
