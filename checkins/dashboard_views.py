@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import get_cohort_for_coordinator, get_program_for_coordinator
+from accounts.lifecycle import cohort_allows, refusal_message
 from accounts.views import paginate
 
 from . import dashboard, reminders
@@ -48,7 +49,8 @@ def cohort_funnel_step(request, org_slug, cohort_id, step):
     people = dashboard.funnel_step_people(cohort=cohort, step=step)
     initial = dashboard.default_message(cohort=cohort, step=step)
     form = FunnelReminderForm(request.POST or None, initial=initial)
-    if request.method == "POST" and people.can_message and form.is_valid():
+    may_message = people.can_message and cohort_allows(cohort, "message_members")
+    if request.method == "POST" and may_message and form.is_valid():
         response = _remind(request, cohort, people, form)
         if response is not None:
             return response
@@ -58,7 +60,10 @@ def cohort_funnel_step(request, org_slug, cohort_id, step):
         "organization": cohort.organization,
         "cohort": cohort,
         "people": people,
-        "form": form if people.can_message else None,
+        "form": form if may_message else None,
+        "state_note": refusal_message(cohort, "message_members")
+        if people.can_message and not may_message
+        else "",
         "page": page,
     }
     return render(request, "checkins/dashboard/funnel_step.html", context)

@@ -215,7 +215,11 @@ def my_partner(request, org_slug, cohort_id):
         "pair": pair,
         "partners": selectors.partner_profiles(pair=pair, user=request.user) if pair else [],
         "in_progress": pair is None and selectors.matching_in_progress(cohort=cohort),
-        "allow_requests": selectors.match_settings_for(cohort=cohort).allow_requests,
+        "allow_requests": selectors.match_settings_for(cohort=cohort).allow_requests
+        and cohort_allows(cohort, "answer_pairing"),
+        "answer_note": ""
+        if cohort_allows(cohort, "answer_pairing")
+        else refusal_message(cohort, "answer_pairing"),
         "form": PairResponseForm(),
     }
     return render(request, "matching/my_partner.html", context)
@@ -242,12 +246,14 @@ def pair_respond(request, org_slug, pair_id):
 @require_GET
 def matching_suggestions(request, org_slug, cohort_id):
     cohort = get_cohort_for_member(request, org_slug, cohort_id)
-    allowed = selectors.match_settings_for(cohort=cohort).allow_requests
+    in_state = cohort_allows(cohort, "answer_pairing")
+    allowed = selectors.match_settings_for(cohort=cohort).allow_requests and in_state
     outgoing = list(selectors.outgoing_requests(cohort=cohort, user=request.user))
     context = {
         "organization": cohort.organization,
         "cohort": cohort,
         "allowed": allowed,
+        "state_note": "" if in_state else refusal_message(cohort, "answer_pairing"),
         "paired": selectors.is_paired(cohort=cohort, user=request.user),
         "suggestions": selectors.member_suggestions(cohort=cohort, user=request.user)
         if allowed

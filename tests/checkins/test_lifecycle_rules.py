@@ -21,7 +21,7 @@ from accounts.models import Cohort, Invitation
 from checkins import reminders
 from checkins import selectors as checkin_selectors
 from checkins import services as checkin_services
-from checkins.models import CheckIn, Meeting
+from checkins.models import CheckIn, Meeting, Reminder
 from contracts import services as contract_services
 from contracts.models import Contract
 from matching import services as matching_services
@@ -520,3 +520,35 @@ def test_a_new_cohort_starts_as_a_draft_and_says_how_to_open_it(
     assert "Cohort created as a draft." in page
     assert reverse("cohort_invite", args=[organization.slug, cohort.pk]) not in page
     assert reverse("cohort_lifecycle", args=[organization.slug, cohort.pk]) in page
+
+
+def test_a_closed_cohorts_stuck_list_offers_no_reminder(client_for, cohort, coordinator, member):
+    in_state(cohort, Status.CLOSED)
+    url = reverse("cohort_funnel_step", args=[cohort.organization.slug, cohort.pk, "joined"])
+    client = client_for(coordinator)
+
+    page = client.get(url).content.decode()
+    post = client.post(url, {"subject": "Your profile", "body": "Please.", "confirmed": "1"})
+
+    assert "Ana Silva" in page  # stuck at "joined": no complete profile
+    assert "you can send messages to members only while it is open for profiles" in page
+    assert "Review and send" not in page
+    assert post.status_code == 200
+    assert not Reminder.objects.exists()
+
+
+def test_a_closed_cohorts_member_sees_why_they_cant_answer_or_ask(
+    client_for, cohort, member, partner
+):
+    make_pair(cohort, [member, partner], status=Pair.Status.PUBLISHED)
+    in_state(cohort, Status.CLOSED)
+    client = client_for(member)
+    org = cohort.organization.slug
+
+    partner_page = client.get(reverse("my_partner", args=[org, cohort.pk])).content.decode()
+    suggestions = client.get(reverse("matching_suggestions", args=[org, cohort.pk]))
+
+    sentence = "you can accept or decline a partner, or request one only while it is matching"
+    assert sentence in partner_page
+    assert "Decline this partner" not in partner_page
+    assert sentence in suggestions.content.decode()
