@@ -1,6 +1,6 @@
 """The matching engine's phrases in the active language.
 
-`engine.py` imports no Django, so its wording (explanations, unmatched reasons) is English
+`engine` imports no Django, so its wording (explanations, unmatched reasons) is English
 constants gathered in `engine.Wording`. `current_wording()` gives the same phrases through
 gettext; the strings here must stay word for word the engine's (a test compares them in
 English), and the contexts stay literals so that makemessages finds them. Explanations and

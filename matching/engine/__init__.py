@@ -1,0 +1,177 @@
+"""Pure matching engine: pairs the members of a peer-mentoring cohort.
+
+Every member is both a mentor and a protégé, so this is not a bipartite mentor→mentee
+assignment: pairs are chosen by a maximum-weight matching on the general graph of the
+whole cohort. The package imports no Django: plain dataclasses in, plain dataclasses out.
+
+Score
+-----
+What member A can do for member B, over B's needs (tag t with priority p_t in 1..5) and
+A's offer level on each of them (level_A(t) in 1..5, 0 when A does not offer t)::
+
+    coverage(A→B) = Σ_t p_t · level_A(t)/5  /  Σ_t p_t        (0..1; 0 when B needs nothing)
+
+Both directions are combined with their harmonic mean, so a pair only scores well when
+each member can do something for the other; a one-sided pair scores far below a mutual
+one even when its one-way value is larger::
+
+    mutual(A, B) = 2·x·y / (x + y),   x = coverage(A→B), y = coverage(B→A)   (0 if x or y is 0)
+
+The pair score is out of 100 points::
+
+    score(A, B) = 93 · mutual(A, B)
+                +  5 · max(0, 1 − Δtz / 8 h)      Δtz: clock distance between the two UTC
+                                                   offsets, modulo 24 h; 0 if either unknown
+                +  2 · [same preferred cadence]   both set and equal
+
+The score is symmetric. A trio scores the mean of its three pairwise scores.
+
+Rules
+-----
+A pair is not allowed when the two members share no language (``share_language``), are in
+the same non-empty department (``different_department``), were partners before
+(``exclude_previous_partners``), or are a forbidden pair. Locked pairs and trios are kept
+exactly as given, even when they break a rule, and their members take no further part.
+
+Matching
+--------
+Maximum cardinality first (as many members as possible get a partner), then maximum total
+score, with rustworkx's exact blossom algorithm on integer weights
+(``round(score / 100 · 10⁶) + 1``, so an allowed pair of score 0 is still an edge).
+
+* A pool of at most ``exact_below`` members is matched on the full graph of allowed pairs:
+  the result is optimal.
+* A larger pool is matched on a candidate graph: every member keeps its ``k`` best partners
+  ranked by the normalised score ``w_ab / sqrt(t_a · t_b)``, where ``t`` is each member's own
+  k-th best score. Raw top-k lists fill up with the same few popular members in big cohorts
+  and leave others without candidates; the normalisation ranks partners by how good the pair
+  is for both of them relative to their own prospects. The matcher still optimises the raw
+  scores. Members left unmatched who still have allowed partners among themselves are then
+  matched on their full allowed graph, so nobody stays alone while another leftover could
+  still be their partner.
+
+A member left over (odd counts, or partners all taken) who is allowed with both members of
+an unlocked pair joins the pair where ``score(x, a) + score(x, b)`` is highest, making a
+trio; each pair takes at most one extra member. Members no rule allows to pair are reported
+with the reason.
+
+The result only depends on the input set, not its order: members are sorted by id and ties
+are broken by id.
+
+The package
+-----------
+The engine lives in submodules by role: `data` (what it takes and returns: members, rules,
+pairs and trios with their reasons, unmatched members), `phrases` (the wording of explanations
+and reasons: `Wording` and `ENGLISH`), `parameters` (the score's points and the matching's
+limits), `scores` (the members as arrays, and the score matrix with the rules applied, by row
+blocks), `graph` (the full or candidate graph, and the blossom matching with its second pass),
+`trios` (leftovers joining a pair, for odd counts), `unmatched` (why a member has no partner),
+`explanations` (each group's reasons, and `explain` putting them in words) and `pipeline`
+(`match`, which runs the phases in order). None of them imports Django (a test imports each
+in a fresh interpreter). Callers import from `matching.engine` only: every public name is
+re-exported here. The submodules use what they import from one another: patching `match` on
+this package reaches every caller that looks it up here (`services.runs` and `selectors` call
+`engine.match`), but a phase or helper that `match` calls is patched on `pipeline` (e.g.
+`pipeline.solve`).
+"""
+
+from .data import Direction, MatchResult, MemberInput, PairResult, Rules, TagMatch, Unmatched
+from .explanations import explain
+from .graph import candidate_edges, full_graph_edges, solve
+from .parameters import (
+    BLOCK_ELEMENTS,
+    CADENCE_POINTS,
+    COMPLEMENTARITY_POINTS,
+    DEFAULT_CANDIDATES_PER_MEMBER,
+    DEFAULT_EXACT_BELOW,
+    MAX_LEVEL,
+    MAX_REASON_TAGS,
+    MINUTES_PER_DAY,
+    NORMALISATION_FLOOR,
+    NOT_ALLOWED,
+    TIMEZONE_POINTS,
+    TIMEZONE_ZERO_AT_MINUTES,
+    WEIGHT_SCALE,
+)
+from .phrases import (
+    ENGLISH,
+    LEVEL_LABELS,
+    LIST_LAST_SEPARATOR,
+    LIST_SEPARATOR,
+    NOTHING_OFFERED_CLAUSE,
+    OFFER_CLAUSE,
+    OFFER_ITEM,
+    PAIR_SENTENCE,
+    PRIORITY_PHRASE_DEFAULT,
+    PRIORITY_PHRASES,
+    REASON_ALL_FORBIDDEN,
+    REASON_ALL_PREVIOUS,
+    REASON_ALONE,
+    REASON_NO_LANGUAGE_LISTED,
+    REASON_NO_SHARED_LANGUAGE,
+    REASON_PARTNERS_TAKEN,
+    REASON_RULE_COUNT,
+    REASON_RULES_COMBINED,
+    REASON_SAME_DEPARTMENT,
+    RULE_LABELS,
+    Wording,
+)
+from .pipeline import match
+from .scores import CohortArrays, encode, score_matrix
+
+__all__ = [
+    # Matching and explaining
+    "match",
+    "explain",
+    # Input and output
+    "MemberInput",
+    "Rules",
+    "TagMatch",
+    "Direction",
+    "PairResult",
+    "Unmatched",
+    "MatchResult",
+    # Phases (public so they can be timed)
+    "CohortArrays",
+    "encode",
+    "score_matrix",
+    "full_graph_edges",
+    "candidate_edges",
+    "solve",
+    # Wording
+    "Wording",
+    "ENGLISH",
+    "LEVEL_LABELS",
+    "PRIORITY_PHRASES",
+    "PRIORITY_PHRASE_DEFAULT",
+    "OFFER_CLAUSE",
+    "OFFER_ITEM",
+    "NOTHING_OFFERED_CLAUSE",
+    "PAIR_SENTENCE",
+    "LIST_SEPARATOR",
+    "LIST_LAST_SEPARATOR",
+    "REASON_ALONE",
+    "REASON_NO_LANGUAGE_LISTED",
+    "REASON_NO_SHARED_LANGUAGE",
+    "REASON_SAME_DEPARTMENT",
+    "REASON_ALL_PREVIOUS",
+    "REASON_ALL_FORBIDDEN",
+    "REASON_RULES_COMBINED",
+    "REASON_RULE_COUNT",
+    "RULE_LABELS",
+    "REASON_PARTNERS_TAKEN",
+    # Score and matching parameters
+    "COMPLEMENTARITY_POINTS",
+    "TIMEZONE_POINTS",
+    "CADENCE_POINTS",
+    "TIMEZONE_ZERO_AT_MINUTES",
+    "MAX_LEVEL",
+    "MAX_REASON_TAGS",
+    "DEFAULT_CANDIDATES_PER_MEMBER",
+    "DEFAULT_EXACT_BELOW",
+    "NOT_ALLOWED",
+    "WEIGHT_SCALE",
+    "BLOCK_ELEMENTS",
+    "NORMALISATION_FLOOR",
+    "MINUTES_PER_DAY",
+]

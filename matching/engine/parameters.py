@@ -1,0 +1,27 @@
+"""The score's points and the matching's parameters (see the package docstring)."""
+
+import numpy as np
+
+# --- Score and matching parameters. ---
+
+COMPLEMENTARITY_POINTS = 93.0
+TIMEZONE_POINTS = 5.0
+CADENCE_POINTS = 2.0
+TIMEZONE_ZERO_AT_MINUTES = 8 * 60
+MAX_LEVEL = 5
+MAX_REASON_TAGS = 3
+
+DEFAULT_CANDIDATES_PER_MEMBER = 30
+# The full graph of 500 members is solved exactly in about 0.25 s; beyond that the
+# blossom algorithm's cost grows quickly while the candidate graph stays within 0.1 %.
+DEFAULT_EXACT_BELOW = 500
+
+NOT_ALLOWED = np.float32(-1.0)
+WEIGHT_SCALE = 1_000_000
+# Bounds the float32 temporaries of one row block (elements, i.e. 16 MB each).
+BLOCK_ELEMENTS = 1 << 22
+# A member whose k-th best score is 0 would divide by zero when normalising; this floor
+# (0.01 points) instead puts them high in the lists of everyone they score above 0 with,
+# which is what a member with few good partners needs.
+NORMALISATION_FLOOR = 1e-4
+MINUTES_PER_DAY = 24 * 60
