@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator
 from accounts.lifecycle import cohort_allows, refusal_message
-from accounts.views import apply_errors, paginate
+from accounts.views import apply_errors, paginate, refuse_unless_cohort_allows
 from matching.models import Pair
 
 from . import access, selectors, services
@@ -37,12 +38,20 @@ def _saved(request, contract: Contract) -> None:
     )
 
 
+def _refused(request, contract: Contract, action: str):
+    """Back to the contract, saying why, when the cohort's state doesn't allow `action`."""
+    back = reverse(
+        "contract_detail",
+        kwargs={"org_slug": contract.organization.slug, "contract_id": contract.pk},
+    )
+    return refuse_unless_cohort_allows(request, contract.cohort, action, back=back)
+
+
 def _unless_draft(request, contract: Contract):
     """Editing pages of a version that is no longer a draft, or of a cohort whose state no
     longer allows writing contracts, send back to the contract."""
-    if not cohort_allows(contract.cohort, "write_contracts"):
-        messages.info(request, refusal_message(contract.cohort, "write_contracts"))
-        return _to_contract(contract)
+    if refused := _refused(request, contract, "write_contracts"):
+        return refused
     if contract.status == Contract.Status.DRAFT:
         return None
     reasons = {
@@ -244,9 +253,8 @@ def contract_reopen(request, org_slug, contract_id):
 @login_required
 def contract_sign(request, org_slug, contract_id):
     contract = access.get_contract_for_partner(request, org_slug, contract_id)
-    if not cohort_allows(contract.cohort, "sign_contracts"):
-        messages.info(request, refusal_message(contract.cohort, "sign_contracts"))
-        return _to_contract(contract)
+    if refused := _refused(request, contract, "sign_contracts"):
+        return refused
     form = SignForm(request.POST or None, initial={"content_hash": contract.content_hash})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
