@@ -123,7 +123,10 @@ def member_import_confirm(request, org_slug, cohort_id):
     importing.upload_discard(token=staged.token)
     messages.success(
         request,
-        _("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+        _(
+            "Import done: %(created)s new to the organization (added or invited), "
+            "%(updated)s updated, %(unchanged)s unchanged."
+        )
         % report.counts(),
     )
     return redirect(cohort)
