@@ -411,16 +411,21 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
 @transaction.atomic
 def invitations_from_import(
     *, cohort: Cohort, actor: User | None, people: dict[str, dict]
-) -> list[Invitation]:
+) -> tuple[list[Invitation], list[Invitation]]:
     """Invite people a members import names who have an account but are not members yet.
 
     `people` maps each address to what the file says about them; it waits on the invitation
     and is applied only if they accept (`invitation_accepted`). An address with an open
     invitation to the cohort keeps it (and its link) with the new details; the others get a
-    new invitation email, counted against the daily limit. The caller holds the cohort's lock.
+    new invitation. As many emails go out as today's email limit allows; the other new
+    invitations are held, unsent (`send_count` 0), for the coordinator to resend. The import
+    is never refused for the limit: a refusal that depends on how many addresses have
+    accounts would tell the importer who has one. The caller holds the cohort's lock.
+
+    Returns the invitations emailed and those held.
     """
     if not people:
-        return []
+        return [], []
     by_email = {
         invitation.email.lower(): invitation
         for invitation in Invitation.objects.select_for_update()
@@ -443,31 +448,32 @@ def invitations_from_import(
         elif invitation.import_data != data:
             invitation.import_data = data
             updated.append(invitation)
-    email_quota_take(organization=cohort.organization, count=len(new))
+    allowed = min(len(new), email_quota_remaining(organization=cohort.organization))
+    email_quota_take(organization=cohort.organization, count=allowed)
+    sent, held = new[:allowed], new[allowed:]
+    for invitation in held:
+        invitation.send_count = 0
     for invitation in new:
         invitation.full_clean(exclude=["invited_by"])  # none from the command line
         invitation.save()
+    for invitation in sent:
         _queue_invitation_email(invitation)
     Invitation.objects.bulk_update(updated, ["import_data"])
-    if new:
-        audit(
-            organization=cohort.organization,
-            actor=actor,
-            action="invitation.sent",
-            cohort=cohort.pk,
-            emails=[invitation.email for invitation in new],
-            source="import",
-        )
-    if updated:
-        audit(
-            organization=cohort.organization,
-            actor=actor,
-            action="invitation.updated",
-            cohort=cohort.pk,
-            emails=[invitation.email for invitation in updated],
-            source="import",
-        )
-    return new + updated
+    for action, rows in (
+        ("invitation.sent", sent),
+        ("invitation.held", held),
+        ("invitation.updated", updated),
+    ):
+        if rows:
+            audit(
+                organization=cohort.organization,
+                actor=actor,
+                action=action,
+                cohort=cohort.pk,
+                emails=[invitation.email for invitation in rows],
+                source="import",
+            )
+    return sent, held
 
 
 @transaction.atomic

@@ -170,7 +170,8 @@ def members_import(
 
     Nobody joins an organization without saying yes: an address whose account is not a member
     of the organization yet is only invited to the cohort (the usual signed, expiring email,
-    counted against the daily email limit), and its row is applied when the invitation is
+    counted against the daily email limit; past it, the invitation is held unsent and
+    `report.invitations_held` counts it), and its row is applied when the invitation is
     accepted (`profiles.receivers`). The report counts it as created, like a new person, so
     that a preview never tells whether an address has an account.
 

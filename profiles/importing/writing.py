@@ -112,11 +112,12 @@ def _write(plan: _Plan, *, actor: User | None) -> None:
     _write_entries(plan, Need, "priority", plan.existing_needs, "needs", tag_ids)
 
     # Accounts that are not members are only invited; their rows wait on the invitation.
-    invitations_from_import(
+    _sent, held = invitations_from_import(
         cohort=cohort,
         actor=actor,
         people={m.row.email: m.invite_data for m in plan.members if m.invite_changed},
     )
+    plan.report.invitations_held = len(held)
 
 
 def _write_entries(plan, model, number_field, existing, attribute, tag_ids):

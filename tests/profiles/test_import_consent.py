@@ -8,13 +8,13 @@ applied when they accept. The preview reads the same whether or not an address h
 import re
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Enrolment, Invitation, Membership
 from profiles import importing
-from profiles.models import Need, Offer, Profile, Tag
+from profiles.models import Need, Offer, Profile
+from tests.factories import UserFactory
 from tests.profiles.factories import TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,29 +188,53 @@ def test_someone_who_declined_is_not_invited_again_by_an_import(
     assert Invitation.objects.filter(cohort=cohort).pending().count() == 0
 
 
-def test_an_import_whose_invitations_pass_the_daily_limit_writes_nothing(
-    cohort, outsider, settings, mailoutbox
+def test_invitations_past_the_daily_limit_are_held_unsent(
+    import_file, cohort, outsider, coordinator, settings, mailoutbox
 ):
+    settings.ORGANIZATION_DAILY_EMAIL_LIMIT = 1
+    UserFactory(email="other@southwind.test")
+
+    response = import_file(csv_for(outsider.email, coordinator.email, "other@southwind.test"))
+
+    invitations = Invitation.objects.filter(cohort=cohort).order_by("email")
+    assert [(i.email, i.send_count) for i in invitations] == [
+        ("olu@southwind.test", 1),
+        ("other@southwind.test", 0),
+    ]
+    assert [message.to for message in mailoutbox] == [[outsider.email]]
+    texts = [str(m) for m in response.wsgi_request._messages]
+    assert any("1 invitation was not emailed" in text for text in texts)
+    held = AuditEvent.objects.get(action="invitation.held")
+    assert held.data["emails"] == ["other@southwind.test"]
+
+
+def test_the_daily_limit_never_refuses_an_import(cohort, outsider, settings, mailoutbox):
+    """A refusal would tell the importer that an address has an account."""
     settings.ORGANIZATION_DAILY_EMAIL_LIMIT = 0
-    before = (Invitation.objects.count(), Enrolment.objects.count(), Tag.objects.count())
 
-    with pytest.raises(ValidationError, match="at most 0 emails a day"):
-        importing.members_import(
-            cohort=cohort, actor=None, data=csv_for(outsider.email, "new.person@example.org")
-        )
+    for email in (outsider.email, "new.person@example.org"):
+        report = importing.members_import(cohort=cohort, actor=None, data=csv_for(email))
+        assert report.written
 
-    assert (Invitation.objects.count(), Enrolment.objects.count(), Tag.objects.count()) == before
+    assert Invitation.objects.get().send_count == 0
+    assert Enrolment.objects.filter(user__email="new.person@example.org").exists()
     assert mailoutbox == []
 
 
-def test_the_browser_import_says_when_the_daily_limit_is_reached(
-    import_file, cohort, outsider, settings
+def test_a_held_invitation_is_shown_and_can_be_resent_later(
+    import_file, client_for, coordinator, cohort, outsider, settings, mailoutbox
 ):
     settings.ORGANIZATION_DAILY_EMAIL_LIMIT = 0
+    import_file(csv_for(outsider.email))
+    page = client_for(coordinator).get(cohort.get_absolute_url()).content.decode()
+    assert "Not emailed yet (daily email limit)" in page
 
-    response = import_file(csv_for(outsider.email))
+    settings.ORGANIZATION_DAILY_EMAIL_LIMIT = 5
+    invitation = Invitation.objects.get()
+    url = reverse(
+        "invitation_resend",
+        kwargs={"org_slug": cohort.organization.slug, "invitation_id": invitation.pk},
+    )
+    client_for(coordinator).post(url)
 
-    assert response.status_code == 302
-    messages = [str(m) for m in response.wsgi_request._messages]
-    assert any("may send at most 0 emails a day" in text for text in messages)
-    assert not Invitation.objects.exists()
+    assert Invitation.objects.get().send_count == 1
