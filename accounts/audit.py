@@ -44,6 +44,7 @@ ACTION_PREFIXES = (
     "partner_request.",
     "profile.",
     "program.",
+    "reminder.",
     "tag.",
 )
 
@@ -54,6 +55,9 @@ ACTION_LABELS = {
     "access.denied": gettext_lazy("Denied access (not a member of this organization)"),
     "account.deleted": gettext_lazy("Account deleted"),
     "invitation.sent": gettext_lazy("Invitations sent"),
+    "invitation.accepted": gettext_lazy("Invitation accepted"),
+    "invitation.declined": gettext_lazy("Invitation declined"),
+    "reminder.program_message_queued": gettext_lazy("Message to members sent"),
     "matching.run_started": gettext_lazy("Matching started"),
     "matching.published": gettext_lazy("Matching published"),
     "pair.locked": gettext_lazy("Pair locked"),

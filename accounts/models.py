@@ -233,7 +233,9 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(organization=organization)
 
     def pending(self):
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, declined_at__isnull=True
+        )
 
 
 class Invitation(models.Model):
@@ -247,6 +249,7 @@ class Invitation(models.Model):
         PENDING = "pending", _("Invited")
         ACCEPTED = "accepted", _("Joined")
         REVOKED = "revoked", _("Revoked")
+        DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
 
     organization = models.ForeignKey(
@@ -263,6 +266,10 @@ class Invitation(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    # What a members import said about someone who had an account already: their profile
+    # fields and tags, applied only when they accept (see profiles.importing).
+    import_data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InvitationQuerySet.as_manager()
@@ -270,11 +277,14 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-sent_at"]
         constraints = [
-            # One open invitation per address and cohort; accepted or revoked ones are history.
+            # One open invitation per address and cohort; accepted, revoked or declined ones
+            # are history.
             models.UniqueConstraint(
                 Lower("email"),
                 "cohort",
-                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                condition=Q(
+                    accepted_at__isnull=True, revoked_at__isnull=True, declined_at__isnull=True
+                ),
                 name="invitation_pending_unique",
             ),
         ]
@@ -292,6 +302,8 @@ class Invitation(models.Model):
             return self.Status.ACCEPTED
         if self.revoked_at:
             return self.Status.REVOKED
+        if self.declined_at:
+            return self.Status.DECLINED
         if timezone.now() >= self.expires_at:
             return self.Status.EXPIRED
         return self.Status.PENDING
@@ -303,6 +315,27 @@ class Invitation(models.Model):
     @property
     def is_open(self):
         return self.status in (self.Status.PENDING, self.Status.EXPIRED)
+
+
+class OutgoingEmailDay(models.Model):
+    """How many counted emails an organization sent on one (UTC) day: the daily limit's tally.
+
+    Which emails count is decided in `accounts.services.email_quota_take`.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day"], name="outgoing_email_day_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.day}: {self.count}"
 
 
 class AuditEventQuerySet(models.QuerySet):

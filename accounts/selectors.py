@@ -42,7 +42,9 @@ def program_cohorts(*, program: Program) -> QuerySet[Cohort]:
             pending_count=Count(
                 "invitations",
                 filter=Q(
-                    invitations__accepted_at__isnull=True, invitations__revoked_at__isnull=True
+                    invitations__accepted_at__isnull=True,
+                    invitations__revoked_at__isnull=True,
+                    invitations__declined_at__isnull=True,
                 ),
                 distinct=True,
             ),
@@ -58,7 +60,7 @@ def cohort_enrolments(*, cohort: Cohort) -> QuerySet[Enrolment]:
 
 
 def cohort_open_invitations(*, cohort: Cohort) -> QuerySet[Invitation]:
-    """Invitations not accepted: pending, expired and revoked (newest first)."""
+    """Invitations not accepted: pending, expired, declined and revoked (newest first)."""
     return cohort.invitations.filter(accepted_at__isnull=True).select_related("invited_by")
 
 

@@ -23,9 +23,11 @@ from .models import (
     Invitation,
     Membership,
     Organization,
+    OutgoingEmailDay,
     Program,
     User,
 )
+from .signals import invitation_accepted
 
 INVITATION_SALT = "peermentor.invitation"
 
@@ -182,6 +184,58 @@ def _cohort_save(*, cohort: Cohort, actor: User, **fields) -> Cohort:
     return cohort
 
 
+# The daily email limit ---------------------------------------------------------------------
+#
+# Counted: every email a coordinator's action sends to people, whatever its text: invitations
+# (from the invite form or a members import), resent invitations, and program messages (the
+# dashboard's bulk reminders, the closing survey request). Not counted: what the site sends on
+# its own schedule or to a person about their own account (meeting reminders, digests to the
+# organization's coordinators, matching and contract notices, allauth's emails).
+
+
+class EmailLimitReached(ValidationError):
+    """The organization's daily email limit would be passed; nothing was sent."""
+
+
+def email_quota_remaining(*, organization: Organization) -> int:
+    day = timezone.now().date()
+    sent = (
+        OutgoingEmailDay.objects.filter(organization=organization, day=day)
+        .values_list("count", flat=True)
+        .first()
+    )
+    return max(0, settings.ORGANIZATION_DAILY_EMAIL_LIMIT - (sent or 0))
+
+
+@transaction.atomic
+def email_quota_take(*, organization: Organization, count: int) -> int:
+    """Count `count` emails against today's limit, or raise EmailLimitReached counting none.
+
+    Call it in the transaction that queues the emails: if that rolls back, so does the count.
+    Returns how many emails the organization may still send today.
+    """
+    if count <= 0:
+        return email_quota_remaining(organization=organization)
+    limit = settings.ORGANIZATION_DAILY_EMAIL_LIMIT
+    day = timezone.now().date()
+    OutgoingEmailDay.objects.get_or_create(organization=organization, day=day)
+    tally = OutgoingEmailDay.objects.select_for_update().get(organization=organization, day=day)
+    left = max(0, limit - tally.count)
+    if count > left:
+        raise EmailLimitReached(
+            _(
+                "%(organization)s may send at most %(limit)s emails a day and has %(left)s "
+                "left today; this would send %(count)s. Nothing was sent. Try again tomorrow, "
+                "or send to fewer people."
+            )
+            % {"organization": organization.name, "limit": limit, "left": left, "count": count},
+            code="email_limit",
+        )
+    tally.count += count
+    tally.save(update_fields=["count"])
+    return limit - tally.count
+
+
 # Invitations -----------------------------------------------------------------------------
 
 
@@ -242,6 +296,13 @@ def _raise_unless_usable(invitation: Invitation, *, key: str) -> None:
         )
     if invitation.revoked_at:
         raise InvitationError(_("This invitation was withdrawn by the program coordinator."))
+    if invitation.declined_at:
+        raise InvitationError(
+            _(
+                "You declined this invitation. Nothing more will happen unless you are "
+                "invited again."
+            )
+        )
     if invitation.key != key:
         raise InvitationError(
             _("A newer invitation was sent to you; please use the link in the latest email.")
@@ -291,6 +352,7 @@ def invitations_send(
         .pending()
         .values_list("email", flat=True)
     }
+    invitations = []
     for raw in emails:
         email = raw.strip().lower()
         if not email or email in seen:
@@ -306,6 +368,9 @@ def invitations_send(
             organization=cohort.organization, cohort=cohort, email=email, invited_by=actor
         )
         invitation.full_clean()
+        invitations.append(invitation)
+    email_quota_take(organization=cohort.organization, count=len(invitations))
+    for invitation in invitations:
         invitation.save()
         _queue_invitation_email(invitation)
         sent.append(invitation)
@@ -327,6 +392,7 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise ValidationError(_("Only open invitations can be resent."))
+    email_quota_take(organization=invitation.organization, count=1)
     invitation.key = Invitation._meta.get_field("key").get_default()
     invitation.sent_at = timezone.now()
     invitation.send_count += 1
@@ -340,6 +406,96 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
         cohort=invitation.cohort_id,
     )
     return invitation
+
+
+@transaction.atomic
+def invitations_from_import(
+    *, cohort: Cohort, actor: User | None, people: dict[str, dict]
+) -> tuple[list[Invitation], list[Invitation]]:
+    """Invite people a members import names who have an account but are not members yet.
+
+    `people` maps each address to what the file says about them; it waits on the invitation
+    and is applied only if they accept (`invitation_accepted`). An address with an open
+    invitation to the cohort keeps it (and its link) with the new details; the others get a
+    new invitation. As many emails go out as today's email limit allows; the other new
+    invitations are held, unsent (`send_count` 0), for the coordinator to resend. The import
+    is never refused for the limit: a refusal that depends on how many addresses have
+    accounts would tell the importer who has one. The caller holds the cohort's lock.
+
+    Returns the invitations emailed and those held.
+    """
+    if not people:
+        return [], []
+    by_email = {
+        invitation.email.lower(): invitation
+        for invitation in Invitation.objects.select_for_update()
+        .filter(cohort=cohort, email__in=list(people))
+        .pending()
+    }
+    new, updated = [], []
+    for email, data in people.items():
+        invitation = by_email.get(email)
+        if invitation is None:
+            new.append(
+                Invitation(
+                    organization=cohort.organization,
+                    cohort=cohort,
+                    email=email,
+                    invited_by=actor,
+                    import_data=data,
+                )
+            )
+        elif invitation.import_data != data:
+            invitation.import_data = data
+            updated.append(invitation)
+    allowed = min(len(new), email_quota_remaining(organization=cohort.organization))
+    email_quota_take(organization=cohort.organization, count=allowed)
+    sent, held = new[:allowed], new[allowed:]
+    for invitation in held:
+        invitation.send_count = 0
+    for invitation in new:
+        invitation.full_clean(exclude=["invited_by"])  # none from the command line
+        invitation.save()
+    for invitation in sent:
+        _queue_invitation_email(invitation)
+    Invitation.objects.bulk_update(updated, ["import_data"])
+    for action, rows in (
+        ("invitation.sent", sent),
+        ("invitation.held", held),
+        ("invitation.updated", updated),
+    ):
+        if rows:
+            audit(
+                organization=cohort.organization,
+                actor=actor,
+                action=action,
+                cohort=cohort.pk,
+                emails=[invitation.email for invitation in rows],
+                source="import",
+            )
+    return sent, held
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation, user: User | None = None) -> Invitation:
+    """The invitee says no: the invitation is closed and nothing else changes.
+
+    The signed link is the credential, so no login is needed; `user` is recorded when the
+    visitor is logged in as the invitee.
+    """
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _raise_unless_usable(locked, key=invitation.key)
+    locked.declined_at = timezone.now()
+    locked.save(update_fields=["declined_at"])
+    actor = user if user and user.email.lower() == locked.email.lower() else None
+    audit(
+        organization=locked.organization,
+        actor=actor,
+        action="invitation.declined",
+        email=locked.email,
+        cohort=locked.cohort_id,
+    )
+    return locked
 
 
 @transaction.atomic
@@ -389,6 +545,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Enrolment:
         email=locked.email,
         cohort=locked.cohort_id,
     )
+    invitation_accepted.send(sender=Invitation, invitation=locked, user=user)
     return enrolment
 
 

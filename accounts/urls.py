@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("orgs/new/", views.organization_create, name="organization_create"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<str:token>/decline/", views.invitation_decline, name="invitation_decline"),
     path("o/<slug:org_slug>/", views.organization_detail, name="organization_detail"),
     path("o/<slug:org_slug>/members/", views.organization_members, name="organization_members"),
     path(

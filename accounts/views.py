@@ -338,8 +338,22 @@ def invitation_accept(request, token):
     context = {
         "invitation": invitation,
         "form": form,
+        "decline_url": reverse("invitation_decline", kwargs={"token": token}),
         "account_exists": account_exists,
         "wrong_user": user.is_authenticated and user.email.lower() != invitation.email.lower(),
         "login_url": f"{reverse('account_login')}?next={request.path}",
     }
     return render(request, "accounts/invitation_accept.html", context)
+
+
+@never_cache
+@require_POST
+def invitation_decline(request, token):
+    """Say no to an invitation. Like accepting, the signed link is the credential."""
+    try:
+        invitation = services.invitation_from_token(token)
+        user = request.user if request.user.is_authenticated else None
+        services.invitation_decline(invitation=invitation, user=user)
+    except services.InvitationError as error:
+        return render(request, "accounts/invitation_invalid.html", {"error": error}, status=410)
+    return render(request, "accounts/invitation_declined.html", {"invitation": invitation})

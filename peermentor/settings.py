@@ -202,6 +202,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 INVITATION_MAX_AGE_DAYS = _read("INVITATION_MAX_AGE_DAYS", env.int, 14)
 if INVITATION_MAX_AGE_DAYS < 1:
     raise ImproperlyConfigured("Environment variable INVITATION_MAX_AGE_DAYS must be at least 1.")
+# Emails one organization's coordinators may cause per UTC day (invitations, resent invitations,
+# program messages and bulk reminders), so that a new organization cannot be used to spam.
+ORGANIZATION_DAILY_EMAIL_LIMIT = _read("ORGANIZATION_DAILY_EMAIL_LIMIT", env.int, 500)
+if ORGANIZATION_DAILY_EMAIL_LIMIT < 0:
+    raise ImproperlyConfigured(
+        "Environment variable ORGANIZATION_DAILY_EMAIL_LIMIT must be 0 or more."
+    )
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("da", "Dansk")]

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator
@@ -121,9 +121,24 @@ def member_import_confirm(request, org_slug, cohort_id):
         messages.error(request, " ".join(error.messages))
         return redirect(cohort)
     importing.upload_discard(token=staged.token)
+    if report.invitations_held:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s invitation was not emailed: %(organization)s reached its daily "
+                "email limit. Resend it from the cohort's page tomorrow.",
+                "%(count)s invitations were not emailed: %(organization)s reached its daily "
+                "email limit. Resend them from the cohort's page tomorrow.",
+                report.invitations_held,
+            )
+            % {"count": report.invitations_held, "organization": cohort.organization.name},
+        )
     messages.success(
         request,
-        _("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+        _(
+            "Import done: %(created)s new to the organization (added or invited), "
+            "%(updated)s updated, %(unchanged)s unchanged."
+        )
         % report.counts(),
     )
     return redirect(cohort)

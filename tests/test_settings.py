@@ -24,6 +24,7 @@ SETTINGS_VARIABLES = [
     "EMAIL_URL",
     "DEFAULT_FROM_EMAIL",
     "INVITATION_MAX_AGE_DAYS",
+    "ORGANIZATION_DAILY_EMAIL_LIMIT",
 ]
 
 
@@ -93,6 +94,8 @@ def test_debug_false_with_an_empty_secret_key_fails_at_startup(production_env):
         ("REDIS_URL", "http://x"),
         ("INVITATION_MAX_AGE_DAYS", "abc"),
         ("INVITATION_MAX_AGE_DAYS", "0"),
+        ("ORGANIZATION_DAILY_EMAIL_LIMIT", "lots"),
+        ("ORGANIZATION_DAILY_EMAIL_LIMIT", "-1"),
         ("SITE_URL", "example.org"),
         ("EMAIL_URL", "bogus://x"),
         ("CONTRACT_VERIFY_MAX_UPLOAD_MB", "0"),

@@ -74,8 +74,10 @@ class StuckList:
         return self.step in MEMBER_STEPS
 
     def recipients(self) -> list:
-        """The members on the whole list (not just one page), for a bulk message."""
-        return [row.user for row in self.rows.select_related("user").order_by("pk")]
+        """The members on the whole list (not just one page), for a bulk message: only people
+        who joined the organization, never someone who is only invited."""
+        rows = self.rows.filter(user__memberships__organization_id=self.cohort.organization_id)
+        return [row.user for row in rows.select_related("user").order_by("pk")]
 
     def describe(self, rows) -> None:
         """Add to these rows (one page of `rows`) what the step's list shows, in at most two

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.lifecycle import cohort_lock_allowing
 from accounts.models import Cohort, Membership, User
-from accounts.services import audit
+from accounts.services import audit, email_quota_take
 from matching.models import Pair
 
 from .. import selectors, tasks
@@ -35,7 +35,11 @@ def program_message_queue(
     """Queue a coordinator's message (e.g. "complete your profile") to members of the cohort.
 
     Rows are due at once. A recipient gets a given message (same subject and body) only once,
-    however often it is queued. Returns how many new rows were queued.
+    however often it is queued. Recipients must be enrolled in the cohort and members of its
+    organization. The new rows count against the organization's daily email limit
+    (`EmailLimitReached`, a ValidationError, and nothing queued when it would be passed), and
+    each email names the coordinator and the organization. Returns how many new rows were
+    queued.
     """
     cohort_lock_allowing(cohort=cohort, action="message_members")
     subject, body = " ".join(subject.split()), body.strip()
@@ -45,7 +49,13 @@ def program_message_queue(
         raise ValidationError(_("Keep the subject under 200 characters."))
     user_ids = {user.pk for user in recipients}
     enrolled = set(cohort.enrolments.filter(user_id__in=user_ids).values_list("user", flat=True))
-    if user_ids - enrolled:
+    # Only people who joined the organization (said yes to it) get a coordinator's text.
+    members = set(
+        Membership.objects.filter(
+            organization_id=cohort.organization_id, user_id__in=user_ids
+        ).values_list("user_id", flat=True)
+    )
+    if user_ids - (enrolled & members):
         raise ValidationError(_("Messages can only go to members of the cohort."))
     digest = hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()[:24]
     key = f"program:{cohort.pk}:{digest}"
@@ -68,6 +78,7 @@ def program_message_queue(
         )
         for user_id in sorted(user_ids - already)
     ]
+    email_quota_take(organization=cohort.organization, count=len(new))
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
     audit(
         organization=cohort.organization,

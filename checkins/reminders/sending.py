@@ -148,10 +148,14 @@ def skip_reason(reminder: Reminder, *, now: datetime) -> str:
         ).exists()
     ):
         return "The recipient no longer coordinates this organization."
-    elif (
-        reminder.kind == Kind.PROGRAM_MESSAGE
-        and reminder.cohort_id is not None
-        and not reminder.cohort.enrolments.filter(user=recipient).exists()
-    ):
-        return "The recipient left the cohort."
+    elif reminder.kind == Kind.PROGRAM_MESSAGE:
+        if reminder.cohort_id is not None and not (
+            reminder.cohort.enrolments.filter(user=recipient).exists()
+        ):
+            return "The recipient left the cohort."
+        # Coordinators' texts go only to people who joined the organization.
+        if not Membership.objects.filter(
+            organization=reminder.organization_id, user=recipient
+        ).exists():
+            return "The recipient is not a member of the organization."
     return ""

@@ -168,6 +168,13 @@ def members_import(
     cohort, and a profile whose department, languages, time zone, offers and needs are exactly
     the file's. Unknown tags join the organization's taxonomy as skills.
 
+    Nobody joins an organization without saying yes: an address whose account is not a member
+    of the organization yet is only invited to the cohort (the usual signed, expiring email,
+    counted against the daily email limit; past it, the invitation is held unsent and
+    `report.invitations_held` counts it), and its row is applied when the invitation is
+    accepted (`profiles.receivers`). The report counts it as created, like a new person, so
+    that a preview never tells whether an address has an account.
+
     Raises ImportInvalid (listing each problem by line) when the file has problems, and
     ImportChanged when `expected_fingerprint` (from a preview) no longer matches. With
     `dry_run` it only plans. Returns the report; `written` says whether anything was saved.
@@ -193,6 +200,7 @@ def members_import(
         action="members.imported",
         cohort=cohort.pk,
         source=source,
+        invited=sum(1 for member in plan.members if member.invite_changed),
         **report.counts(),
     )
     return report

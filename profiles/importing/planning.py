@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from accounts.models import Cohort, Enrolment, Membership, Organization, User
+from accounts.models import Cohort, Enrolment, Invitation, Membership, Organization, User
 
 from ..models import Need, Offer, Profile, Tag
 from .parsing import _Problems, parse_members_csv
@@ -53,6 +53,11 @@ class _MemberPlan:
     current_needs: dict[int, int] = field(default_factory=dict)
     offers_changed: bool = False
     needs_changed: bool = False
+    # An account that is not a member of the organization: it is invited, never enrolled, and
+    # what the file says about it waits on the invitation (`invite_data`) until it accepts.
+    invite: bool = False
+    invite_data: dict = field(default_factory=dict)
+    invite_changed: bool = False  # a new invitation, or new details for an open one
 
 
 @dataclass
@@ -104,7 +109,7 @@ def _load_existing(plan: _Plan, rows: list[MemberRow]):
     cohort, organization = plan.cohort, plan.cohort.organization
     users = _existing_users([row.email for row in rows])
     user_ids = [user.pk for user in users.values()]
-    members, enrolled, profiles = set(), set(), {}
+    members, enrolled, profiles, invitations = set(), set(), {}, {}
     if organization.pk is not None:
         for chunk in _chunks(user_ids):
             members.update(
@@ -121,13 +126,22 @@ def _load_existing(plan: _Plan, rows: list[MemberRow]):
                     "user_id", flat=True
                 )
             )
+        # Accounts that are not members yet may hold an invitation from an earlier import.
+        outsiders = [email for email, user in users.items() if user.pk not in members]
+        for chunk in _chunks(outsiders):
+            for invitation in (
+                Invitation.objects.filter(cohort=cohort, email__in=chunk)
+                .filter(accepted_at__isnull=True, revoked_at__isnull=True)
+                .order_by("created_at")
+            ):
+                invitations[invitation.email.lower()] = invitation
     profile_ids = [profile.pk for profile in profiles.values()]
     for chunk in _chunks(profile_ids):
         for offer in Offer.objects.filter(profile_id__in=chunk):
             plan.existing_offers.setdefault(offer.profile_id, {})[offer.tag_id] = offer
         for need in Need.objects.filter(profile_id__in=chunk):
             plan.existing_needs.setdefault(need.profile_id, {})[need.tag_id] = need
-    return users, members, enrolled, profiles
+    return users, members, enrolled, profiles, invitations
 
 
 def _may_rename(user: User) -> bool:
@@ -155,7 +169,8 @@ class _Planner:
 
     def __init__(self, plan: _Plan, rows: list[MemberRow], problems: _Problems):
         self.plan, self.problems = plan, problems
-        self.users, self.members, self.enrolled, self.profiles = _load_existing(plan, rows)
+        loaded = _load_existing(plan, rows)
+        self.users, self.members, self.enrolled, self.profiles, self.invitations = loaded
         self.tags = _organization_tags(plan.cohort.organization)
         self.tags_by_id = {tag.id: tag for tag in self.tags.values()}
         self.tag_names: dict[int | str, str] = {tag.id: tag.name for tag in self.tags.values()}
@@ -192,6 +207,8 @@ class _Planner:
 
     def member(self, row: MemberRow) -> _MemberPlan:
         user = self.users.get(row.email)
+        if user is not None and user.pk not in self.members:
+            return self.invited(row, user)
         profile = self.profiles.get(user.pk) if user else None
         offers = self.plan.existing_offers.get(getattr(profile, "pk", None), {})
         needs = self.plan.existing_needs.get(getattr(profile, "pk", None), {})
@@ -202,7 +219,7 @@ class _Planner:
             rename=bool(user)
             and (user.first_name, user.last_name) != (row.first_name, row.last_name)
             and _may_rename(user),
-            join_organization=user is None or user.pk not in self.members,
+            join_organization=user is None,  # members only past this point
             enrol=user is None or user.pk not in self.enrolled,
             profile=profile,
             profile_fields=[],
@@ -221,13 +238,42 @@ class _Planner:
         member.needs_changed = member.current_needs != member.needs
         return member
 
+    def invited(self, row: MemberRow, user: User) -> _MemberPlan:
+        """An account that is not a member: it is invited, and the row waits for its answer.
+
+        The tags are checked as for someone new (and new names join the taxonomy), so that the
+        preview reads the same whether or not the address has an account.
+        """
+        offers, needs = self.entries(row, "offers", set()), self.entries(row, "needs", set())
+        return _MemberPlan(
+            row=row,
+            user=user,
+            rename=False,
+            join_organization=False,
+            enrol=False,
+            profile=None,
+            profile_fields=[],
+            offers=offers,
+            needs=needs,
+            invite=True,
+            invite_data={
+                "first_name": row.first_name,
+                "last_name": row.last_name,
+                "department": row.department,
+                "languages": list(row.languages),
+                "timezone": row.timezone,
+                "offers": [[name, number] for name, number in row.offers],
+                "needs": [[name, number] for name, number in row.needs],
+            },
+        )
+
     def outcome(self, member: _MemberPlan) -> MemberOutcome:
         row, user, profile = member.row, member.user, member.profile
+        if member.invite:
+            return self.invited_outcome(member)
         if user is None:
             return MemberOutcome(row.line, row.email, MemberStatus.CREATED)
         changes = []
-        if member.join_organization:
-            changes.append(_("joins the organization"))
         if member.enrol:
             changes.append(_("joins the cohort"))
         if member.rename:
@@ -251,6 +297,21 @@ class _Planner:
             changes.append(_("needs: %(changes)s") % {"changes": described})
         status = MemberStatus.UPDATED if changes else MemberStatus.UNCHANGED
         return MemberOutcome(row.line, row.email, status, tuple(changes))
+
+    def invited_outcome(self, member: _MemberPlan) -> MemberOutcome:
+        """Reads as "created" (as for a new person) the first time: whether an address has an
+        account is not the importer's to learn. Once invited, the cohort's page shows them as
+        invited, so a later import may say what changes for the invitation."""
+        row = member.row
+        invitation = self.invitations.get(row.email)
+        if invitation is None:
+            member.invite_changed = True
+            return MemberOutcome(row.line, row.email, MemberStatus.CREATED)
+        if invitation.declined_at is not None or invitation.import_data == member.invite_data:
+            return MemberOutcome(row.line, row.email, MemberStatus.UNCHANGED)
+        member.invite_changed = True
+        change = _("invited: the new details wait for their answer")
+        return MemberOutcome(row.line, row.email, MemberStatus.UPDATED, (change,))
 
 
 def _profile_value(row: MemberRow, name: str):

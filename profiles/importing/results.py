@@ -102,6 +102,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     fingerprint: str = ""
     written: bool = False
+    # Invitations written but not emailed: the organization's daily email limit was reached.
+    invitations_held: int = 0
 
     def _with(self, status: str) -> list[MemberOutcome]:
         return [outcome for outcome in self.outcomes if outcome.status == status]

@@ -1,6 +1,7 @@
 """Carrying out an import plan with bulk operations.
 
-`_write` saves a `_Plan` (new tags, accounts, renames, memberships, enrolments and profiles),
+`_write` saves a `_Plan` (new tags, accounts, renames, memberships, enrolments and profiles,
+and invitations for accounts that are not members of the organization yet),
 and `_write_entries` makes each changed profile's offers or needs exactly the file's: a
 constant number of queries per batch of rows, however many rows. The caller holds the
 transaction.
@@ -9,6 +10,7 @@ transaction.
 from django.utils import timezone
 
 from accounts.models import Enrolment, Membership, User
+from accounts.services import invitations_from_import
 
 from ..models import Need, Offer, Profile
 from ..services import tags_resolve_or_create
@@ -73,6 +75,8 @@ def _write(plan: _Plan, *, actor: User | None) -> None:
 
     new_profiles, changed_profiles = [], []
     for member in plan.members:
+        if member.invite:
+            continue
         row = member.row
         fields = {
             "department": row.department,
@@ -107,12 +111,20 @@ def _write(plan: _Plan, *, actor: User | None) -> None:
     _write_entries(plan, Offer, "level", plan.existing_offers, "offers", tag_ids)
     _write_entries(plan, Need, "priority", plan.existing_needs, "needs", tag_ids)
 
+    # Accounts that are not members are only invited; their rows wait on the invitation.
+    _sent, held = invitations_from_import(
+        cohort=cohort,
+        actor=actor,
+        people={m.row.email: m.invite_data for m in plan.members if m.invite_changed},
+    )
+    plan.report.invitations_held = len(held)
+
 
 def _write_entries(plan, model, number_field, existing, attribute, tag_ids):
     """Make each profile's offers (or needs) exactly the file's, keeping notes on kept rows."""
     stale, changed, new = [], [], []
     for member in plan.members:
-        if not getattr(member, f"{attribute}_changed"):
+        if member.invite or not getattr(member, f"{attribute}_changed"):
             continue
         entries = getattr(member, attribute).items()
         wanted = {tag_ids.get(key, key): number for key, number in entries}

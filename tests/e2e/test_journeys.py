@@ -119,7 +119,7 @@ def test_journey_1_a_visitor_sets_up_a_program_and_imports_its_members(journey):
     cora.click("Preview the import", shot="import-preview")
     assert not Enrolment.objects.filter(cohort=cohort).exists()
     cora.click("Confirm the import", shot="imported")
-    assert "Import done: 6 created" in cora.messages
+    assert "Import done: 6 new to the organization" in cora.messages
     assert Enrolment.objects.filter(cohort=cohort).count() == len(arrange.ROWS)
     assert cora.page.get_by_role("heading", name="6 members").is_visible()
     trip.finish()

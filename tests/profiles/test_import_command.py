@@ -12,7 +12,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Cohort, Enrolment, Membership, Organization, Program, User
+from accounts.models import (
+    AuditEvent,
+    Cohort,
+    Enrolment,
+    Invitation,
+    Membership,
+    Organization,
+    Program,
+    User,
+)
 from profiles.importing import COLUMNS
 from profiles.models import Need, Offer, Profile, Tag
 from tests.factories import MembershipFactory, UserFactory
@@ -128,6 +137,7 @@ def test_the_import_is_audited_once_with_its_counts(write_csv, organization, coh
         "updated": 0,
         "unchanged": 0,
         "new_tags": 5,
+        "invited": 0,
     }
 
 
@@ -194,15 +204,26 @@ def test_an_existing_member_is_enrolled_and_keeps_their_offer_notes(
     assert (member.first_name, member.last_name) == ("Ana", "Silva")  # their own name stays
 
 
-def test_a_person_from_another_organization_joins_as_a_member_without_losing_their_name(
-    write_csv, organization, cohort, outsider
+def test_import_never_enrolls_an_existing_account_of_another_organization(
+    write_csv, organization, cohort, outsider, mailoutbox, django_capture_on_commit_callbacks
 ):
-    run(organization.slug, cohort.slug, write_csv(f"{outsider.email},Someone,Else,,,,,"))
+    with django_capture_on_commit_callbacks(execute=True):
+        run(
+            organization.slug,
+            cohort.slug,
+            write_csv(f"{outsider.email},Someone,Else,Sales,Python:4,SQL:2,English,Europe/Oslo"),
+        )
 
     outsider.refresh_from_db()
     assert outsider.get_full_name() == "Olu Bakare"
-    assert Membership.objects.get(organization=organization, user=outsider).role == "member"
-    assert Enrolment.objects.filter(cohort=cohort, user=outsider).exists()
+    assert not Membership.objects.filter(organization=organization, user=outsider).exists()
+    assert not Enrolment.objects.filter(cohort=cohort, user=outsider).exists()
+    assert not Profile.objects.filter(organization=organization, user=outsider).exists()
+    invitation = Invitation.objects.get(cohort=cohort, email=outsider.email)
+    assert invitation.status == Invitation.Status.PENDING
+    assert invitation.import_data["department"] == "Sales"
+    assert invitation.import_data["offers"] == [["Python", 4]]
+    assert [message.to for message in mailoutbox] == [[outsider.email]]
 
 
 def test_names_of_an_account_nobody_has_used_follow_the_file(write_csv, organization, cohort):

@@ -110,7 +110,9 @@ def test_confirming_writes_what_was_previewed_and_returns_to_the_cohort(
     assert Offer.objects.filter(profile__user__email="ana.new@example.org").count() == 2
     event = AuditEvent.objects.get(action="members.imported")
     assert (event.actor, event.data["source"], event.data["created"]) == (coordinator, "browser", 2)
-    assert message_texts(response) == ["Import done: 2 created, 0 updated, 0 unchanged."]
+    assert message_texts(response) == [
+        "Import done: 2 new to the organization (added or invited), 0 updated, 0 unchanged."
+    ]
     assert staged_files(settings) == []
 
 

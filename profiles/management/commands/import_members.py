@@ -103,6 +103,11 @@ class Command(BaseCommand):
         if tags:
             self.stdout.write(f"    {', '.join(tags)}")
         self.write_more(len(report.new_tags) - len(tags))
+        if report.invitations_held:
+            self.stdout.write(
+                f"  invitations not emailed (daily email limit reached): "
+                f"{report.invitations_held}; resend them from the cohort's page."
+            )
 
     def write_more(self, hidden):
         if hidden > 0:
