@@ -112,12 +112,42 @@ def indicator_target(indicator: Indicator) -> str:
     return f"{_number(indicator.target_value)} {indicator.unit}".strip()
 
 
+def signed_name(contract: Contract, user) -> str:
+    """The name `user` typed when signing this version, or "" if no signature of theirs on
+    it stands (deleting an account withdraws its signatures from versions not fully signed)."""
+    for signature in contract.signatures.all():
+        if signature.user_id == user.pk and signature.withdrawn_at is None:
+            return signature.typed_name
+    return ""
+
+
+def partner_name(contract: Contract, user) -> str:
+    """How the contract names a partner: their name; for a former member, the name they
+    signed this version with, else "a former member" (their account, names and address are
+    gone)."""
+    if user.is_former_member:
+        return signed_name(contract, user) or user.display_name
+    return user.display_name
+
+
+def _partner_order(contract: Contract, user) -> tuple:
+    if user.is_former_member:
+        return (partner_name(contract, user), "", "")
+    return (user.first_name, user.last_name, user.email)
+
+
 def partners_of(contract: Contract) -> list[Partner]:
     """The pair's members, by name (the same order as their sections)."""
     users = [member.user for member in contract.pair.members.all()]
     users += [s.user for s in contract.sections.all() if s.user_id not in {u.pk for u in users}]
-    users.sort(key=lambda user: (user.first_name, user.last_name, user.email))
-    return [Partner(name=user.display_name, email=user.email) for user in users]
+    users.sort(key=lambda user: _partner_order(contract, user))
+    return [
+        Partner(
+            name=partner_name(contract, user),
+            email="" if user.is_former_member else user.email,
+        )
+        for user in users
+    ]
 
 
 def active_signatures(contract: Contract) -> list:
@@ -136,11 +166,9 @@ def document_title(contract: Contract, partners: list[Partner]) -> str:
 
 def contract_pdf_context(contract: Contract, *, draft: bool) -> dict:
     partners = partners_of(contract)
-    sections = sorted(
-        contract.sections.all(),
-        key=lambda s: (s.user.first_name, s.user.last_name, s.user.email),
-    )
+    sections = sorted(contract.sections.all(), key=lambda s: _partner_order(contract, s.user))
     for section in sections:
+        section.partner_name = partner_name(contract, section.user)
         section.goal_list = sorted(section.goals.all(), key=lambda goal: (goal.position, goal.pk))
         for goal in section.goal_list:
             goal.strategy_list = sorted(goal.strategies.all(), key=lambda s: (s.position, s.pk))
