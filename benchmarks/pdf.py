@@ -110,8 +110,9 @@ def build(cohort, users, *, text, goals: int, rows: int):
     return contract
 
 
-def render_seconds(contract_id: int, *, cached: bool = False) -> tuple[float, int]:
-    """CPU seconds of one draft render (the cache emptied first unless `cached`), and pages."""
+def render_seconds(contract_id: int, *, cached: bool = False) -> tuple[float, int, int]:
+    """CPU seconds of one draft render (the cache emptied first unless `cached`), pages and
+    bytes."""
     import io
 
     from django.core.cache import cache
@@ -125,7 +126,7 @@ def render_seconds(contract_id: int, *, cached: bool = False) -> tuple[float, in
     loaded = documents.contract_for_document(contract_id=contract_id)
     started = time.process_time()
     pdf = render_contract_pdf(loaded, draft=True)
-    return time.process_time() - started, len(PdfReader(io.BytesIO(pdf)).pages)
+    return time.process_time() - started, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf)
 
 
 def main() -> None:
@@ -175,10 +176,10 @@ def main() -> None:
         ("normal words", lambda _f: words(size)),
     ):
         contract = build(cohort, users, text=text, goals=args.goals, rows=args.rows)
-        seconds, pages = render_seconds(contract.pk)
-        again, _pages = render_seconds(contract.pk, cached=True)
+        seconds, pages, pdf_bytes = render_seconds(contract.pk)
+        again, _pages, _size = render_seconds(contract.pk, cached=True)
         print(
-            f"  {label:<30} {seconds:6.2f} s, {pages} pages; "
+            f"  {label:<30} {seconds:6.2f} s, {pages} pages, {pdf_bytes / 1024:.0f} KB; "
             f"asked again (cached): {again * 1000:.0f} ms"
         )
 
@@ -195,12 +196,12 @@ def main() -> None:
                 goals=1,
                 rows=0,
             )
-            with_breaks, _pages = render_seconds(contract.pk)
+            with_breaks, _pages, _size = render_seconds(contract.pk)
             line = f"  {chars:>7} chars: with break opportunities {with_breaks:6.2f} s"
             if chars <= 16_000:
                 pdf.breakable = str
                 try:
-                    without, _pages = render_seconds(contract.pk)
+                    without, _pages, _size = render_seconds(contract.pk)
                 finally:
                     pdf.breakable = keep
                 line += f", without {without:6.2f} s"
