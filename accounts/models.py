@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,6 +37,11 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email)
 
 
+def anonymous_email(user_id: int) -> str:
+    """The address a deleted account is left with (see checkins/privacy.py)."""
+    return f"deleted-{user_id}@invalid"
+
+
 class User(AbstractUser):
     """A person. Logs in with an email address; there are no usernames."""
 
@@ -59,7 +65,14 @@ class User(AbstractUser):
         return self.display_name
 
     @property
+    def is_former_member(self) -> bool:
+        """The account was deleted: the row stays, anonymised, for the history it belongs to."""
+        return not self.is_active and self.email == anonymous_email(self.pk)
+
+    @property
     def display_name(self):
+        if self.is_former_member:
+            return gettext("a former member")
         return self.get_full_name() or self.email
 
 

@@ -17,8 +17,9 @@ for the partner exactly as they were signed, and `ContractSection.user` protects
    version goes back to draft with every signature on it withdrawn, since what was signed is
    no longer there. Nothing of what the member wrote survives outside signed versions;
 3. dissolves the member's current pairs (proposed, awaiting answers or active), so the partner
-   can be matched again, and cancels their future meetings and the reminders of those
-   meetings; past meetings stay with the partner's check-ins. The member's pair memberships
+   can be matched again, takes their name out of their pairs' stored explanations ("a former
+   member" instead), and cancels their future meetings and the reminders of those meetings;
+   past meetings stay with the partner's check-ins. The member's pair memberships
    stay (without a decline reason) as the pairs' history: they are how the partner's pair and
    contract pages know who the partner was;
 4. deletes every other row that deleting the user would delete (`on_delete=CASCADE`): profiles
@@ -39,18 +40,22 @@ until they make someone else one.
 
 import io
 import json
+import re
 import zipfile
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.text import slugify
+from django.utils import timezone, translation
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
+from accounts.language import user_language
 from accounts.models import AuditEvent, Invitation, Organization, User
+from accounts.models import anonymous_email as accounts_anonymous_email
 from accounts.services import audit
 from contracts.documents import contract_document_ensure, contract_pdf_for_download
 from contracts.documents import is_signed_version as contract_is_signed
@@ -72,7 +77,7 @@ KEPT_ON_DELETE = {
 
 
 def anonymous_email(user: User) -> str:
-    return f"deleted-{user.pk}@invalid"
+    return accounts_anonymous_email(user.pk)
 
 
 # Export: the service --------------------------------------------------------------------------
@@ -161,6 +166,38 @@ def _dissolve_pairs(user: User, now) -> tuple[list[Pair], list[Meeting]]:
     return pairs, meetings
 
 
+def _name_pattern(name: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+
+
+def _scrub_explanations(user: User) -> None:
+    """Take the member's name out of the stored explanations of their pairs ("Ana offers …,
+    which Ben needs"): they say "a former member" instead, in the language the explanation
+    was written in (that of the coordinator who ran the matching, else the site's)."""
+    names = {user.display_name, user.get_full_name(), user.email} - {""}
+    patterns = [_name_pattern(name) for name in sorted(names, key=len, reverse=True)]
+    pairs = list(
+        Pair.objects.filter(members__user=user)
+        .exclude(explanation="")
+        .select_related("run__started_by")
+        .distinct()
+    )
+    for pair in pairs:
+        starter = pair.run.started_by if pair.run else None
+        with translation.override(user_language(starter) if starter else settings.LANGUAGE_CODE):
+            former = _("a former member")
+        text = pair.explanation
+        for pattern in patterns:
+            text = pattern.sub(former, text)
+        # A sentence that now starts with the replacement starts with a capital letter.
+        pair.explanation = re.sub(
+            rf"(^|[.!?]\s+){re.escape(former)}",
+            lambda match, former=former: match.group(1) + capfirst(former),
+            text,
+        )
+    Pair.objects.bulk_update(pairs, ["explanation"])
+
+
 def _delete_personal_rows(user: User) -> None:
     """Every row that deleting the user would delete, except those KEPT_ON_DELETE."""
     for model, model_field in _user_references():
@@ -237,6 +274,7 @@ def member_account_delete(*, user: User, actor: User) -> User:
 
     signed, unsigned = _keep_contracts(user, now)
     pairs, meetings = _dissolve_pairs(user, now)
+    _scrub_explanations(user)
     _delete_personal_rows(user)
     _forget_address(user, old_email, anonymous_email(user), [o.pk for o in organizations], now)
     _anonymise(user)

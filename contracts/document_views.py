@@ -23,6 +23,7 @@ from accounts.middleware import upload_handlers
 
 from . import document_access, documents, export
 from .document_access import get_export_for_coordinator
+from .pdf import RenderTimeout
 
 PDF_MAGIC = b"%PDF"
 
@@ -34,7 +35,14 @@ PDF_MAGIC = b"%PDF"
 def contract_pdf(request, org_slug, contract_id):
     """The signed PDF of a signed version (byte for byte the stored one), else a draft preview."""
     contract = document_access.get_contract_for_document(request, org_slug, contract_id)
-    pdf, filename = documents.contract_pdf_for_download(contract=contract)
+    try:
+        pdf, filename = documents.contract_pdf_for_download(contract=contract)
+    except RenderTimeout:
+        context = {
+            "seconds": settings.CONTRACT_PDF_RENDER_SECONDS,
+            "back_url": reverse("contract_detail", args=[org_slug, contract.pk]),
+        }
+        return render(request, "contracts/pdf_unavailable.html", context, status=503)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"

@@ -68,6 +68,7 @@ def cohort_contracts_for_export(*, cohort: Cohort) -> QuerySet[Contract]:
         .prefetch_related(
             Prefetch("pair__members", queryset=PairMember.objects.select_related("user")),
             Prefetch("sections", queryset=ContractSection.objects.select_related("user")),
+            "signatures",  # a former member is named as they signed
         )
         .order_by("pk")
     )
@@ -152,7 +153,7 @@ def write_contracts_zip(
                 [
                     name,
                     _cell("; ".join(partner.name for partner in partners)),
-                    _cell("; ".join(partner.email for partner in partners)),
+                    _cell("; ".join(partner.email for partner in partners if partner.email)),
                     contract.version,
                     contract.signed_at.isoformat() if contract.signed_at else "",
                     contract.content_hash,

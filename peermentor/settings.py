@@ -290,6 +290,14 @@ CONTRACT_VERIFY_MAX_UPLOAD_BYTES = CONTRACT_VERIFY_MAX_UPLOAD_MB * 1024 * 1024
 CONTRACT_EXPORT_KEEP_DAYS = _read("CONTRACT_EXPORT_KEEP_DAYS", env.int, 7)
 if CONTRACT_EXPORT_KEEP_DAYS < 1:
     raise ImproperlyConfigured("Environment variable CONTRACT_EXPORT_KEEP_DAYS must be at least 1.")
+# A contract PDF that takes longer to render is stopped with an error page (or a failed task)
+# instead of holding a worker: keep it below the web server's worker timeout (gunicorn: 30 s).
+# 0 turns the limit off.
+CONTRACT_PDF_RENDER_SECONDS = _read("CONTRACT_PDF_RENDER_SECONDS", env.int, 20)
+if CONTRACT_PDF_RENDER_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "Environment variable CONTRACT_PDF_RENDER_SECONDS must be 0 or more."
+    )
 # WeasyPrint reports every rendering step at INFO; keep its warnings (missing fonts, CSS).
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}
 # --- End of contract documents -------------------------------------------------------------------
