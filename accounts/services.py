@@ -189,6 +189,15 @@ class InvitationError(Exception):
     """An invitation link that cannot be used; the message is shown to the visitor."""
 
 
+class InvitationAlreadyAccepted(InvitationError):
+    """The link was used: refused to anyone, but the person who accepted it is simply taken to
+    the cohort (they submitted twice, or opened the link again)."""
+
+    def __init__(self, message, *, invitation: Invitation):
+        super().__init__(message)
+        self.invitation = invitation
+
+
 def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"i": invitation.pk, "k": invitation.key}, salt=INVITATION_SALT)
 
@@ -237,8 +246,9 @@ def _raise_unless_taking_members(cohort: Cohort) -> None:
 
 def _raise_unless_usable(invitation: Invitation, *, key: str) -> None:
     if invitation.accepted_at:
-        raise InvitationError(
-            _("This invitation has already been used. Log in to see your cohort.")
+        raise InvitationAlreadyAccepted(
+            _("This invitation has already been used. Log in to see your cohort."),
+            invitation=invitation,
         )
     if invitation.revoked_at:
         raise InvitationError(_("This invitation was withdrawn by the program coordinator."))

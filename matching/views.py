@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator, get_cohort_for_member
+from accounts.idempotency import report_refusal
 from accounts.lifecycle import cohort_allows, refusal_message
 from accounts.views import apply_errors, paginate, refuse_unless_cohort_allows
 
@@ -28,7 +29,7 @@ from .models import Pair
 
 
 def _error(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
+    report_refusal(request, error)
 
 
 def _refused(request, cohort, action: str):
