@@ -410,6 +410,12 @@ def invitation_accept_with_new_account(
 
     The link reached the invitee's inbox, so the address counts as verified.
     """
+    # The locks `invitation_accept` takes, taken before the address is checked: a second
+    # submit waits here and finds the invitation used, instead of failing on the unique address.
+    Cohort.objects.select_for_update(no_key=True).get(pk=invitation.cohort_id)
+    _raise_unless_usable(
+        Invitation.objects.select_for_update().get(pk=invitation.pk), key=invitation.key
+    )
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise InvitationError(_("An account with this address exists already. Log in first."))
     user = User.objects.create_user(

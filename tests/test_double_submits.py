@@ -11,11 +11,12 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as account_services
-from accounts.models import AuditEvent, Cohort, Enrolment
+from accounts.models import AuditEvent, Cohort, Enrolment, User
 from checkins.models import CheckIn, ClosingSurvey, ClosingSurveyRequest, NextStep
 from contracts.models import Contract, Indicator, Signature
 from matching.models import Pair, PairMember, PairRule
@@ -212,6 +213,30 @@ def test_accepting_an_invitation_three_times_at_once_enrols_once(cohort):
         location=cohort.get_absolute_url(),
     )
     assert Enrolment.objects.filter(cohort=cohort, user=user).count() == 1
+    assert audited("invitation.accepted") == 1
+
+
+def test_signing_up_through_an_invitation_three_times_at_once_makes_one_account(cohort):
+    """Nobody is logged in: the second submit can't be let in, so it is told the invitation
+    was used (and to log in), never a server error or a second account."""
+    invitation = InvitationFactory(cohort=cohort, email="dina@example.org")
+    path = reverse(
+        "invitation_accept", kwargs={"token": account_services.invitation_token(invitation)}
+    )
+    data = {
+        "first_name": "Dina",
+        "last_name": "Berg",
+        "password1": "a long new pass-phrase",
+        "password2": "a long new pass-phrase",
+    }
+    clients = [Client(raise_request_exception=False) for _index in range(ATTEMPTS)]
+
+    answers = post_at_once(clients, path, data)
+
+    assert not failures(answers), [answer.error for answer in failures(answers)]
+    assert sorted(answer.status for answer in answers) == [302] + [409] * (ATTEMPTS - 1)
+    assert User.objects.filter(email="dina@example.org").count() == 1
+    assert Enrolment.objects.filter(cohort=cohort, user__email="dina@example.org").count() == 1
     assert audited("invitation.accepted") == 1
 
 
