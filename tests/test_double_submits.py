@@ -19,7 +19,7 @@ from accounts import services as account_services
 from accounts.models import AuditEvent, Cohort, Enrolment, User
 from checkins.models import CheckIn, ClosingSurvey, ClosingSurveyRequest, NextStep
 from contracts.models import Contract, Indicator, Signature
-from matching.models import Pair, PairMember, PairRule
+from matching.models import MatchSettings, Pair, PairMember, PairRule, PartnerRequest
 from tests.checkins.factories import checkin_post, past_meeting
 from tests.checkins.factories import signed_pair as checkin_signed_pair
 from tests.concurrency import ATTEMPTS, failures, logged_in_clients, post_at_once
@@ -124,6 +124,32 @@ def test_publishing_three_times_at_once_publishes_and_emails_once(
     )
     assert audited("matching.published") == 1
     assert sorted(message.to[0] for message in mail.outbox) == [member.email, partner.email]
+
+
+def test_accepting_a_partner_request_three_times_at_once_makes_one_pair(cohort, member, partner):
+    in_state(cohort, Cohort.Status.MATCHING)
+    MatchSettings.objects.create(cohort=cohort, allow_requests=True)
+    partner_request = PartnerRequest.objects.create(
+        cohort=cohort, from_user=member, to_user=partner
+    )
+    path = reverse(
+        "partner_request_answer",
+        kwargs={"org_slug": cohort.organization.slug, "request_id": partner_request.pk},
+    )
+
+    answers = post_at_once(logged_in_clients(partner), path, {"answer": "accept"})
+
+    assert_one_done_and_the_rest_told(
+        answers,
+        done="You are now partners.",
+        already="You have already accepted this request.",
+        location=reverse(
+            "my_partner", kwargs={"org_slug": cohort.organization.slug, "cohort_id": cohort.pk}
+        ),
+    )
+    assert Pair.objects.filter(cohort=cohort).count() == 1
+    assert audited("partner_request.accepted") == 1
+    assert [message.to for message in mail.outbox] == [[member.email]]
 
 
 # The cohort's lifecycle and its survey ----------------------------------------------------------

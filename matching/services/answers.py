@@ -136,6 +136,10 @@ def partner_request_answer(
     )
     if partner_request.to_user_id != user.pk:
         raise ValidationError(_("Only the member who was asked can answer this request."))
+    if accept and partner_request.status == PartnerRequest.Status.ACCEPTED:
+        raise AlreadyDone(_("You have already accepted this request."))
+    if not accept and partner_request.status == PartnerRequest.Status.DECLINED:
+        raise AlreadyDone(_("You have already declined this request."))
     if partner_request.status != PartnerRequest.Status.PENDING:
         raise ValidationError(_("This request has already been answered or withdrawn."))
     now = timezone.now()
