@@ -243,6 +243,15 @@ class InvitationError(Exception):
     """An invitation link that cannot be used; the message is shown to the visitor."""
 
 
+class InvitationAlreadyAccepted(InvitationError):
+    """The link was used: refused to anyone, but the person who accepted it is simply taken to
+    the cohort (they submitted twice, or opened the link again)."""
+
+    def __init__(self, message, *, invitation: Invitation):
+        super().__init__(message)
+        self.invitation = invitation
+
+
 def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"i": invitation.pk, "k": invitation.key}, salt=INVITATION_SALT)
 
@@ -291,8 +300,9 @@ def _raise_unless_taking_members(cohort: Cohort) -> None:
 
 def _raise_unless_usable(invitation: Invitation, *, key: str) -> None:
     if invitation.accepted_at:
-        raise InvitationError(
-            _("This invitation has already been used. Log in to see your cohort.")
+        raise InvitationAlreadyAccepted(
+            _("This invitation has already been used. Log in to see your cohort."),
+            invitation=invitation,
         )
     if invitation.revoked_at:
         raise InvitationError(_("This invitation was withdrawn by the program coordinator."))
@@ -557,6 +567,12 @@ def invitation_accept_with_new_account(
 
     The link reached the invitee's inbox, so the address counts as verified.
     """
+    # The locks `invitation_accept` takes, taken before the address is checked: a second
+    # submit waits here and finds the invitation used, instead of failing on the unique address.
+    Cohort.objects.select_for_update(no_key=True).get(pk=invitation.cohort_id)
+    _raise_unless_usable(
+        Invitation.objects.select_for_update().get(pk=invitation.pk), key=invitation.key
+    )
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise InvitationError(_("An account with this address exists already. Log in first."))
     user = User.objects.create_user(

@@ -307,11 +307,24 @@ def invitation_revoke(request, org_slug, invitation_id):
     return render(request, "accounts/invitation_revoke.html", context)
 
 
+def _accepted_by_this_user(request, error: "services.InvitationAlreadyAccepted"):
+    """A used invitation opened or submitted again by the person who accepted it: to the cohort."""
+    invitation = error.invitation
+    if not request.user.is_authenticated or invitation.accepted_by_id != request.user.pk:
+        return None
+    messages.info(request, _("You have already accepted this invitation."))
+    return redirect(invitation.cohort)
+
+
 @never_cache
 def invitation_accept(request, token):
     """Open to anyone holding the link: the signed token is the credential."""
     try:
         invitation = services.invitation_from_token(token)
+    except services.InvitationAlreadyAccepted as error:
+        if (done := _accepted_by_this_user(request, error)) is not None:
+            return done
+        return render(request, "accounts/invitation_invalid.html", {"error": error}, status=410)
     except services.InvitationError as error:
         return render(request, "accounts/invitation_invalid.html", {"error": error}, status=410)
     user = request.user
@@ -331,6 +344,10 @@ def invitation_accept(request, token):
                     password=form.cleaned_data["password1"],
                 )
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        except services.InvitationAlreadyAccepted as error:
+            if (done := _accepted_by_this_user(request, error)) is not None:
+                return done
+            return render(request, "accounts/invitation_invalid.html", {"error": error}, status=409)
         except services.InvitationError as error:
             return render(request, "accounts/invitation_invalid.html", {"error": error}, status=409)
         messages.success(request, _("Welcome to %(cohort)s!") % {"cohort": invitation.cohort})

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import get_cohort_for_coordinator, get_cohort_for_member
+from accounts.idempotency import report_refusal
 from accounts.views import apply_errors
 
 from . import exports, lifecycle, survey
@@ -21,7 +22,7 @@ def _to_lifecycle(cohort):
 
 
 def _error(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
+    report_refusal(request, error)
 
 
 # The lifecycle ---------------------------------------------------------------------------------
@@ -111,7 +112,8 @@ def cohort_close(request, org_slug, cohort_id):
         except ValidationError as error:
             _error(request, error)
         else:
-            messages.success(request, _close_message(result))
+            level = messages.INFO if result.already_closed else messages.SUCCESS
+            messages.add_message(request, level, _close_message(result))
         return _to_lifecycle(cohort)
     context = {
         "organization": cohort.organization,

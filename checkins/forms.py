@@ -91,6 +91,9 @@ class CheckInForm(forms.Form):
     )
     time_effectiveness = _rating(_("How effectively did we spend our time since the last meeting?"))
     confidence = _rating(_("How confident am I that I'll reach my goals?"))
+    # Set on the form for a first check-in: sent again after the first one was saved (a
+    # double-click, a second tab), it is refused as done already instead of read as an edit.
+    is_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class GoalProgressForm(forms.Form):
@@ -242,7 +245,7 @@ class CheckInForms:
     def __init__(self, data=None, *, goals, partners, open_steps, today, checkin=None):
         initial = _initial(checkin)
         kept = frozenset(initial["kept"])
-        self.main = CheckInForm(data, initial=initial["main"])
+        self.main = CheckInForm(data, initial=initial["main"] or {"is_new": True})
         self.goals = [
             GoalProgressForm(
                 data, goal=goal, prefix=f"goal-{goal.pk}", initial=initial["goals"].get(goal.pk)

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.idempotency import AlreadyDone
 from accounts.language import user_language
 from accounts.lifecycle import (  # noqa: F401 (re-exported for the pages and tests)
     ACTIONS,
@@ -179,17 +180,19 @@ def lifecycle_overview(*, cohort: Cohort) -> LifecycleOverview:
 # Moving ----------------------------------------------------------------------------------------
 
 
-def _locked(cohort: Cohort, from_status: str | None) -> Cohort:
+def _locked(cohort: Cohort, from_status: str | None, leads_to: str | None = None) -> Cohort:
+    """The cohort's row, locked. With `from_status` (the state the coordinator saw), a cohort
+    no longer in it is refused; if it is where the move leads (`leads_to`), the move was
+    already made, by a second submit or another coordinator."""
     locked = Cohort.objects.select_for_update().select_related("organization").get(pk=cohort.pk)
     if from_status and locked.status != from_status:
-        raise ValidationError(
-            _(
-                "The cohort is already “%(status)s”: someone moved it on in the meantime. "
-                "Nothing was changed."
-            )
-            % {"status": status_label(locked.status)},
-            code="stale",
-        )
+        message = _(
+            "The cohort is already “%(status)s”: someone moved it on in the meantime. "
+            "Nothing was changed."
+        ) % {"status": status_label(locked.status)}
+        if leads_to is not None and locked.status == leads_to:
+            raise AlreadyDone(message, code="stale")
+        raise ValidationError(message, code="stale")
     return locked
 
 
@@ -214,7 +217,7 @@ def _move(*, cohort: Cohort, locked: Cohort, actor: User, to: str, action: str) 
 def cohort_advance(*, cohort: Cohort, actor: User, from_status: str | None = None) -> Cohort:
     """Move the cohort to its next state. From active, this is `cohort_close` (and returns the
     closed cohort), so that no path closes a cohort without ending its meetings."""
-    locked = _locked(cohort, from_status)
+    locked = _locked(cohort, from_status, from_status and next_status(from_status))
     to = next_status(locked.status)
     if to is None:
         raise ValidationError(_("The cohort is closed; a closed cohort stays closed."))
@@ -227,7 +230,7 @@ def cohort_advance(*, cohort: Cohort, actor: User, from_status: str | None = Non
 @transaction.atomic
 def cohort_step_back(*, cohort: Cohort, actor: User, from_status: str | None = None) -> Cohort:
     """Matching → open, while no pair has been published (the only way back)."""
-    locked = _locked(cohort, from_status)
+    locked = _locked(cohort, from_status, from_status and previous_status(from_status))
     to = previous_status(locked.status)
     if to is None:
         raise ValidationError(

@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.idempotency import AlreadyDone
 from accounts.models import Cohort, User
 from accounts.services import audit
 
@@ -98,9 +99,7 @@ def closing_survey_submit(
             code="not_asked",
         )
     if not requests.filter(answered_at__isnull=True).update(answered_at=now):
-        raise ValidationError(
-            _("You have already answered this survey. Thank you!"), code="answered"
-        )
+        raise AlreadyDone(_("You have already answered this survey. Thank you!"), code="answered")
     survey.save()
     # Who answered, never what: the answer stays anonymous in the audit log too.
     audit(

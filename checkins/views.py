@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator
+from accounts.idempotency import AlreadyDone, report_refusal
 from accounts.language import user_language
 from accounts.lifecycle import cohort_allows, refusal_message
 from accounts.views import apply_errors, paginate, refuse_unless_cohort_allows
@@ -177,9 +178,12 @@ def checkin_create(request, org_slug, meeting_id):
             services.checkin_save(
                 meeting=meeting,
                 user=request.user,
-                checkin=setup.checkin,
+                checkin=None if forms.main.cleaned_data["is_new"] else setup.checkin,
                 **forms.service_kwargs(),
             )
+        except AlreadyDone as error:
+            report_refusal(request, error)
+            return _to_pair(meeting)
         except ValidationError as error:
             apply_errors(forms.main, error)
         else:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator
+from accounts.idempotency import AlreadyDone, report_refusal
 from accounts.lifecycle import cohort_allows, refusal_message
 from accounts.views import apply_errors, paginate, refuse_unless_cohort_allows
 from matching.models import Pair
@@ -68,7 +69,7 @@ def _act(request, contract, service, success: str, failure: str = "%(reasons)s",
     try:
         result = service(contract=contract, **kwargs)
     except ValidationError as error:
-        messages.error(request, failure % {"reasons": " ".join(error.messages)})
+        report_refusal(request, error, failure)
         return _to_contract(contract)
     messages.success(request, success)
     return _to_contract(result if isinstance(result, Contract) else contract)
@@ -270,6 +271,9 @@ def contract_sign(request, org_slug, contract_id):
                 ip=request.META.get("REMOTE_ADDR"),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
+        except AlreadyDone as error:
+            report_refusal(request, error)
+            return _to_contract(contract)
         except ValidationError as error:
             apply_errors(form, error)
         else:

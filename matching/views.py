@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator, get_cohort_for_member
+from accounts.idempotency import AlreadyDone, report_refusal
 from accounts.lifecycle import cohort_allows, refusal_message
 from accounts.views import apply_errors, paginate, refuse_unless_cohort_allows
 
@@ -28,7 +29,7 @@ from .models import Pair
 
 
 def _error(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
+    report_refusal(request, error)
 
 
 def _refused(request, cohort, action: str):
@@ -294,13 +295,17 @@ def partner_request_answer(request, org_slug, request_id):
             services.partner_request_answer(
                 partner_request=partner_request, user=request.user, accept=accept
             )
+        except AlreadyDone as error:
+            _error(request, error)
         except ValidationError as error:
             _error(request, error)
             return redirect(
                 "matching_suggestions", org_slug=org_slug, cohort_id=partner_request.cohort_id
             )
+        else:
+            messages.success(
+                request, _("You are now partners.") if accept else _("Request declined.")
+            )
         if accept:
-            messages.success(request, _("You are now partners."))
             return redirect("my_partner", org_slug=org_slug, cohort_id=partner_request.cohort_id)
-        messages.success(request, _("Request declined."))
     return redirect("matching_suggestions", org_slug=org_slug, cohort_id=partner_request.cohort_id)

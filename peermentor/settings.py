@@ -122,6 +122,22 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if DEBUG else 60)
+# SQLite serves several requests at once only if a second writer waits for the first instead of
+# failing with "database is locked": every transaction takes the write lock when it begins
+# (IMMEDIATE), a waiting writer gives up only after the busy timeout, and WAL lets readers go
+# on while one request writes. (A deferred transaction that reads and then writes can't wait:
+# SQLite refuses its upgrade to a write lock at once.)
+SQLITE_BUSY_TIMEOUT_SECONDS = 20
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY"
+            ),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is optional: without it the cache is per-process memory and Celery runs tasks eagerly

@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.idempotency import AlreadyDone
 from accounts.lifecycle import cohort_lock_allowing
 from accounts.models import User
 from accounts.services import audit
@@ -23,6 +25,10 @@ from contracts.models import Goal, Indicator
 from .. import schedule, selectors
 from ..models import CheckIn, GoalProgress, IndicatorValue, Meeting, NextStep
 from .common import _locked_meeting
+
+ALREADY_CHECKED_IN = gettext_lazy(
+    "You have already checked in for this meeting. Open it again to edit your check-in."
+)
 
 # Check-ins ---------------------------------------------------------------------------------
 
@@ -206,9 +212,7 @@ def checkin_create(
         now=now,
     )
     if CheckIn.objects.filter(meeting=meeting, user=user).exists():
-        raise ValidationError(
-            _("You have already checked in for this meeting. Open it again to edit your check-in.")
-        )
+        raise AlreadyDone(ALREADY_CHECKED_IN)
     checkin = CheckIn(
         meeting=meeting,
         user=user,
@@ -223,9 +227,7 @@ def checkin_create(
         with transaction.atomic():
             checkin.save()
     except IntegrityError as error:  # a double submission that raced the check above
-        raise ValidationError(
-            _("You have already checked in for this meeting. Open it again to edit your check-in.")
-        ) from error
+        raise AlreadyDone(ALREADY_CHECKED_IN) from error
     _write_details(
         checkin=checkin,
         goals=goals,

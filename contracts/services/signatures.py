@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 
+from accounts.idempotency import AlreadyDone
 from accounts.models import User
 
 from .. import canonical, selectors, tasks
@@ -52,7 +53,7 @@ def contract_mark_ready(*, contract: Contract, actor: User, notify: bool = True)
     contract = _locked(contract, "write_contracts")
     _require_partner(contract, actor)
     if contract.status == Contract.Status.READY:
-        raise ValidationError(_("This contract is already waiting for signatures."))
+        raise AlreadyDone(_("This contract is already waiting for signatures."))
     _require_draft(contract)
     sections = selectors.contract_sections(contract=contract)
     missing = selectors.missing_for_signature(contract=contract, sections=sections)
@@ -74,7 +75,7 @@ def contract_reopen(*, contract: Contract, actor: User) -> Contract:
     contract = _locked(contract, "write_contracts")
     _require_partner(contract, actor)
     if contract.status == Contract.Status.DRAFT:
-        raise ValidationError(_("This contract is already open for edits."))
+        raise AlreadyDone(_("This contract is already open for edits."))
     _require_draft_or_ready(contract)
     if selectors.active_signer_ids(contract=contract):
         raise ValidationError(
@@ -166,6 +167,10 @@ def contract_sign(
     """
     contract = _locked(contract, "sign_contracts")
     _require_partner(contract, user)
+    # Before the state checks: the last signature makes the contract signed, and a second
+    # submit of that signature must hear it was made, not that the contract can't be signed.
+    if contract.signatures.filter(user=user, withdrawn_at__isnull=True).exists():
+        raise AlreadyDone(_("You have already signed this version."))
     _require_draft_or_ready(contract)
     if contract.status != Contract.Status.READY:
         raise ValidationError(
@@ -182,8 +187,6 @@ def contract_sign(
                 "Reopen it for edits and mark it ready again."
             )
         )
-    if contract.signatures.filter(user=user, withdrawn_at__isnull=True).exists():
-        raise ValidationError(_("You have already signed this version."))
     account_name = user.get_full_name() or user.email
     if _name_key(typed_name) != _name_key(account_name):
         raise ValidationError(

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.idempotency import AlreadyDone
 from accounts.models import Cohort, Enrolment, User
 from accounts.services import audit
 
@@ -34,14 +35,18 @@ def pair_respond(
     """
     _lock_cohort(pair.cohort_id, "answer_pairing")
     pair = _locked_pair(pair)
-    if pair.status == Pair.Status.ACTIVE:
-        raise ValidationError(_("This pair is already active."))
-    if pair.status != Pair.Status.PUBLISHED:
-        raise ValidationError(_("This pair can no longer be answered."))
     members = list(pair.members.all())
     me = next((member for member in members if member.user_id == user.pk), None)
     if me is None:
         raise ValidationError(_("You are not in this pair."))
+    if accept and me.response == PairMember.Response.ACCEPTED:
+        raise AlreadyDone(_("You have already accepted this partner."))
+    if not accept and me.response == PairMember.Response.DECLINED:
+        raise AlreadyDone(_("You have already declined this proposal."))
+    if pair.status == Pair.Status.ACTIVE:
+        raise ValidationError(_("This pair is already active."))
+    if pair.status != Pair.Status.PUBLISHED:
+        raise ValidationError(_("This pair can no longer be answered."))
     reason = reason.strip()
     if not accept and not reason:
         raise ValidationError(
@@ -131,6 +136,10 @@ def partner_request_answer(
     )
     if partner_request.to_user_id != user.pk:
         raise ValidationError(_("Only the member who was asked can answer this request."))
+    if accept and partner_request.status == PartnerRequest.Status.ACCEPTED:
+        raise AlreadyDone(_("You have already accepted this request."))
+    if not accept and partner_request.status == PartnerRequest.Status.DECLINED:
+        raise AlreadyDone(_("You have already declined this request."))
     if partner_request.status != PartnerRequest.Status.PENDING:
         raise ValidationError(_("This request has already been answered or withdrawn."))
     now = timezone.now()

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.idempotency import AlreadyDone
 from accounts.models import Cohort, Enrolment, User
 from accounts.services import audit
 
@@ -111,6 +112,10 @@ def matching_publish(*, cohort: Cohort, actor: User, notify: bool = True) -> lis
         Pair.objects.select_for_update().filter(cohort=cohort, status=Pair.Status.PROPOSED)
     )
     if not pairs:
+        if Pair.objects.filter(cohort=cohort, published_at__isnull=False).exists():
+            raise AlreadyDone(
+                _("These proposals are already published: there are no new ones to publish.")
+            )
         raise ValidationError(_("There are no proposals to publish."))
     now = timezone.now()
     Pair.objects.filter(pk__in=[pair.pk for pair in pairs]).update(

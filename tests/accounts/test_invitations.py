@@ -355,12 +355,33 @@ def test_used_link_is_refused_the_second_time(invitation_link):
     )
 
 
-def test_used_link_is_refused_even_to_the_invited_user(client_for, invitation_link):
+def test_used_link_is_refused_to_another_logged_in_user(client_for, invitation_link, member):
+    Client().post(invitation_link, new_account_data())
+    invitation = Invitation.objects.get(email="dina@example.org")
+
+    assert_refused(
+        client_for(member), invitation_link, status=410, says="already", invitation=invitation
+    )
+
+
+def test_the_user_who_accepted_is_taken_to_the_cohort_when_using_the_link_again(
+    client_for, invitation_link, cohort
+):
     Client().post(invitation_link, new_account_data())
     invitation = Invitation.objects.get(email="dina@example.org")
     client = client_for(invitation.accepted_by)
+    before = snapshot(invitation)
 
-    assert_refused(client, invitation_link, status=410, says="already", invitation=invitation)
+    page = client.get(invitation_link)
+    response = client.post(invitation_link, new_account_data())
+
+    assert page.status_code == response.status_code == 302
+    assert response.url == cohort.get_absolute_url()
+    # One message from the visit, one from the submit.
+    assert {str(m) for m in get_messages(response.wsgi_request)} == {
+        "You have already accepted this invitation."
+    }
+    assert snapshot(invitation) == before
 
 
 def test_old_link_is_refused_after_a_resend(
