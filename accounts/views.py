@@ -347,7 +347,7 @@ def invitation_accept(request, token):
         except services.InvitationAlreadyAccepted as error:
             if (done := _accepted_by_this_user(request, error)) is not None:
                 return done
-            return render(request, "accounts/invitation_invalid.html", {"error": error}, status=409)
+            return render(request, "accounts/invitation_invalid.html", {"error": error}, status=410)
         except services.InvitationError as error:
             return render(request, "accounts/invitation_invalid.html", {"error": error}, status=409)
         messages.success(request, _("Welcome to %(cohort)s!") % {"cohort": invitation.cohort})
