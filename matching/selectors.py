@@ -48,6 +48,8 @@ FIXED_STATUSES = (Pair.Status.PUBLISHED, Pair.Status.ACTIVE)
 WEAK_SCORE = 20.0
 WEAK_SHARE = 0.10
 SUGGESTION_COUNT = 5
+# The most members one search of the coordinator's member pickers returns.
+SEARCH_LIMIT = 20
 
 
 @dataclass
@@ -357,6 +359,26 @@ def unpaired_members(*, cohort: Cohort) -> QuerySet[User]:
         .annotate(unmatched_reason=Subquery(reason), last_pair_status=Subquery(last_pair_status))
         .order_by("first_name", "last_name", "email")
     )
+
+
+def unpaired_member_search(*, cohort: Cohort, query: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+    """At most `limit` enrolled members without a partner whose name or email address contains
+    every word of `query`, for the coordinator's member pickers."""
+    words = query.split()[:5]
+    if not words:
+        return []
+    members = User.objects.filter(pk__in=_enrolled_user_ids(cohort)).exclude(
+        pk__in=_paired_user_ids(cohort, CURRENT_STATUSES)
+    )
+    for word in words:
+        members = members.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    members = members.order_by("first_name", "last_name", "email")[:limit]
+    return [
+        {"id": user.pk, "name": user.display_name, "email": user.email}
+        for user in members.only("pk", "first_name", "last_name", "email")
+    ]
 
 
 def cohort_members(*, cohort: Cohort) -> QuerySet[User]:
