@@ -1,12 +1,17 @@
 """One helper sends every email: a subject, a text part and an HTML part per message.
 
+The subject and the text part are plain text, rendered with HTML autoescaping off (a name like
+`Writers' Circle & Friends` reads as written, not `Writers&#x27; Circle &amp; Friends`); only
+the HTML part is escaped. `render_plain_text` renders any such text template.
+
 Each message is written in its recipient's language: `User.language` when the address belongs
 to a user, else the language active when it is sent (the request's, or English in a task).
 """
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from .language import current_language, languages_for_addresses, supported_language
@@ -32,12 +37,23 @@ def send_templated_email(
         _send(template=template, to=addresses, context=context, language=group_language)
 
 
+def render_plain_text(template_name: str, context: dict) -> str:
+    """Render a text template (an email's subject or text part) without HTML autoescaping.
+
+    Autoescaping belongs to HTML; in plain text it would show `&amp;` for `&`. Plain text
+    needs no escaping: mail clients show it as it is, and the subject's line breaks are
+    collapsed by the sender.
+    """
+    template = get_template(template_name).template
+    return template.render(Context(context, autoescape=False))
+
+
 def _send(*, template: str, to: list[str], context: dict, language: str) -> None:
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}/subject.txt", context)
+        subject = render_plain_text(f"emails/{template}/subject.txt", context)
         subject = " ".join(subject.split())
-        text = render_to_string(f"emails/{template}/body.txt", context)
+        text = render_plain_text(f"emails/{template}/body.txt", context)
         html = render_to_string(f"emails/{template}/body.html", context)
     message = EmailMultiAlternatives(
         subject=subject, body=text, to=to, headers={"Content-Language": language}

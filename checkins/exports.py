@@ -6,15 +6,15 @@ memory (cohorts are at most a few thousand rows). Nothing private is exported: t
 file has dates and the two 1–5 ratings only, never what partners wrote (learned, taught,
 blockers, notes); the survey file has no names (answers carry none).
 
-Cells are guarded against formula injection: a text cell starting with = + - @ (or a tab or
-carriage return) is prefixed with an apostrophe, so a spreadsheet shows it as text instead of
-running it. Files start with a byte-order mark so that Excel reads them as UTF-8.
+Cells are guarded against formula injection by `accounts.spreadsheet` (every field quoted, an
+apostrophe before any = + - @ tab or carriage return that starts a cell or follows a `,` or `;`),
+so a spreadsheet shows such text instead of running it. Files start with a byte-order mark so
+that Excel reads them as UTF-8.
 
 Times are UTC, written `YYYY-MM-DD HH:MM` in columns ending `_utc`; codes (statuses, yes/no,
 health) are the stable values, not translated labels, so files compare across languages.
 """
 
-import csv
 import datetime
 import io
 from collections import defaultdict
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Cohort, User
 from accounts.services import audit
+from accounts.spreadsheet import csv_writer, formula_safe
 from contracts.models import Contract
 from matching.models import Pair, PairMember
 from profiles.models import Profile
@@ -37,7 +38,6 @@ from profiles.selectors import cohort_profile_statuses, completeness_of_row
 from . import selectors, survey
 from .models import CheckIn
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 # The statuses a pair's members have seen: proposals under review are the coordinator's draft.
 EXPORTED_PAIR_STATUSES = [
@@ -58,10 +58,7 @@ def safe_cell(value) -> str | int | float:
         return value.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return formula_safe(value)
 
 
 def _name(user: User) -> str:
@@ -279,7 +276,7 @@ class CsvFile:
 def build_csv(columns: Iterable[str], rows: Iterable[list]) -> tuple[str, int]:
     """(CSV text with a byte-order mark, number of data rows)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(columns)
     count = 0
     for row in rows:

@@ -19,11 +19,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.emails import render_plain_text
 from accounts.idempotency import AlreadyDone
 from accounts.language import user_language
 from accounts.lifecycle import (  # noqa: F401 (re-exported for the pages and tests)
@@ -368,8 +368,8 @@ def _ask_for_survey(*, cohort: Cohort, actor: User, now: datetime.datetime) -> i
     }
     for language, users in sorted(by_language.items()):
         with translation.override(language):
-            subject = render_to_string("emails/closing_survey/subject.txt", context)
-            body = render_to_string("emails/closing_survey/body.txt", context)
+            subject = render_plain_text("emails/closing_survey/subject.txt", context)
+            body = render_plain_text("emails/closing_survey/body.txt", context)
         reminders.program_message_queue(
             cohort=cohort, recipients=users, subject=subject, body=body, actor=actor
         )

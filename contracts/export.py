@@ -6,7 +6,6 @@ every file still verifies), named after the partners (`ana-silva--ben-okafor-v1.
 same cohort gives byte-identical archives from the web and from the command line.
 """
 
-import csv
 import datetime
 import io
 import logging
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Cohort, User
 from accounts.services import audit
+from accounts.spreadsheet import csv_writer
 from matching.models import PairMember
 
 from . import tasks
@@ -106,11 +106,6 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _cell(value: str) -> str:
-    # A spreadsheet would run a name like "=HYPERLINK(...)" as a formula.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _zip_time(contract: Contract) -> tuple:
     if contract.signed_at is None:
         return EARLIEST_ZIP_TIME
@@ -137,7 +132,7 @@ def write_contracts_zip(
     )
     result = ExportResult(contracts=len(contracts))
     index = io.StringIO()
-    writer = csv.writer(index)
+    writer = csv_writer(index)
     writer.writerow(INDEX_COLUMNS)
     used: set[str] = set()
     with zipfile.ZipFile(target, "w") as archive:
@@ -152,8 +147,8 @@ def write_contracts_zip(
             writer.writerow(
                 [
                     name,
-                    _cell("; ".join(partner.name for partner in partners)),
-                    _cell("; ".join(partner.email for partner in partners if partner.email)),
+                    "; ".join(partner.name for partner in partners),
+                    "; ".join(partner.email for partner in partners if partner.email),
                     contract.version,
                     contract.signed_at.isoformat() if contract.signed_at else "",
                     contract.content_hash,

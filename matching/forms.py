@@ -40,21 +40,56 @@ class PairForbidForm(forms.Form):
     )
 
 
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.display_name} ({obj.email})" if obj.get_full_name() else obj.email
+class MemberField(forms.CharField):
+    """One member of `members`, typed as an email address or a member id.
+
+    A text field rather than a list of every member, so that a cohort of thousands stays a
+    light page; `static/js/member-search.js` suggests members as the coordinator types
+    (`data-member-search` holds the search URL) and fills in their email address.
+    """
+
+    default_error_messages = {
+        "unknown": _(
+            "No member without a partner in this cohort has this email address. "
+            "Type the full address, or choose from the suggestions."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault(
+            "help_text", _("Type a name or an email address and choose from the suggestions.")
+        )
+        super().__init__(**kwargs)
+        self.members = User.objects.none()
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "autocomplete": "off", "spellcheck": "false"}
+
+    def clean(self, value):
+        text = super().clean(value)
+        if text in self.empty_values:
+            return None
+        is_id = text.isascii() and text.isdigit() and len(text) <= 18
+        lookup = {"pk": int(text)} if is_id else {"email__iexact": text}
+        member = self.members.filter(**lookup).first()
+        if member is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return member
 
 
 class ManualPairForm(forms.Form):
     """Two of the cohort's members without a partner; the service checks the rest."""
 
-    first = MemberChoiceField(label=_("First member"), queryset=User.objects.none())
-    second = MemberChoiceField(label=_("Second member"), queryset=User.objects.none())
+    first = MemberField(label=_("First member"))
+    second = MemberField(label=_("Second member"))
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, search_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["first"].queryset = members
-        self.fields["second"].queryset = members
+        for name in ("first", "second"):
+            self.fields[name].members = members
+            if search_url:
+                self.fields[name].widget.attrs["data-member-search"] = search_url
 
     def clean(self):
         data = super().clean()

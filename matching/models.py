@@ -125,6 +125,29 @@ class UnmatchedMember(models.Model):
         return f"{self.user_id}: {self.reason}"
 
 
+class SuggestedPartners(models.Model):
+    """A member's best partners as a finished run scored them, so that the member's suggestions
+    page reads them instead of scoring the whole cohort again.
+
+    `partners` is `[[user id, score 0..100], ...]`, best first, allowed by the run's rules:
+    the run's top candidates for the member, and the best among those the run left without
+    a partner.
+    """
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="suggested_partners")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    partners = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "user"], name="suggested_partners_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "run"], name="suggested_partners_user")]
+
+    def __str__(self):
+        return f"Suggestions for {self.user_id} from run {self.run_id}"
+
+
 class PairQuerySet(models.QuerySet):
     def for_organization(self, organization):
         return self.filter(organization=organization)

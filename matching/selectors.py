@@ -37,6 +37,7 @@ from .models import (
     PairMember,
     PairRule,
     PartnerRequest,
+    SuggestedPartners,
     UnmatchedMember,
 )
 from .wording import current_wording
@@ -48,6 +49,12 @@ FIXED_STATUSES = (Pair.Status.PUBLISHED, Pair.Status.ACTIVE)
 WEAK_SCORE = 20.0
 WEAK_SHARE = 0.10
 SUGGESTION_COUNT = 5
+# How many best partners a run keeps per member for the suggestions (see SuggestedPartners).
+SUGGESTIONS_KEPT = 20
+# Without a run, a member's suggestions are scored on the spot only in a cohort this small.
+FRESH_SCORING_LIMIT = 500
+# The most members one search of the coordinator's member pickers returns.
+SEARCH_LIMIT = 20
 
 
 @dataclass
@@ -359,6 +366,26 @@ def unpaired_members(*, cohort: Cohort) -> QuerySet[User]:
     )
 
 
+def unpaired_member_search(*, cohort: Cohort, query: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+    """At most `limit` enrolled members without a partner whose name or email address contains
+    every word of `query`, for the coordinator's member pickers."""
+    words = query.split()[:5]
+    if not words:
+        return []
+    members = User.objects.filter(pk__in=_enrolled_user_ids(cohort)).exclude(
+        pk__in=_paired_user_ids(cohort, CURRENT_STATUSES)
+    )
+    for word in words:
+        members = members.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    members = members.order_by("first_name", "last_name", "email")[:limit]
+    return [
+        {"id": user.pk, "name": user.display_name, "email": user.email}
+        for user in members.only("pk", "first_name", "last_name", "email")
+    ]
+
+
 def cohort_members(*, cohort: Cohort) -> QuerySet[User]:
     return User.objects.filter(pk__in=_enrolled_user_ids(cohort))
 
@@ -475,28 +502,93 @@ def _ranked_candidates(*, cohort: Cohort, user: User):
     return data, [(-negative, member_id) for negative, member_id in ranked if negative <= 0]
 
 
+class SuggestionList(list):
+    """Suggestions, and whether the cohort is too big to score without a matching run."""
+
+    waiting_for_run = False
+
+
+def _free_to_pair(cohort: Cohort, user_ids) -> set[int]:
+    """Those of `user_ids` who can be suggested: enrolled, a complete profile, no current pair."""
+    return set(
+        complete_profiles(cohort=cohort)
+        .filter(user_id__in=list(user_ids))
+        .exclude(user_id__in=_paired_user_ids(cohort, CURRENT_STATUSES))
+        .values_list("user_id", flat=True)
+    )
+
+
+def stored_partners(*, cohort: Cohort, user: User) -> list[tuple[int, float]] | None:
+    """The member's best partners as the latest run that scored them kept them, or None."""
+    partners = (
+        SuggestedPartners.objects.filter(run__cohort=cohort, user=user)
+        .order_by("-run__created_at", "-run_id")
+        .values_list("partners", flat=True)
+        .first()
+    )
+    return None if partners is None else [(int(pk), float(score)) for pk, score in partners]
+
+
 def member_suggestions(
     *, cohort: Cohort, user: User, limit: int = SUGGESTION_COUNT
-) -> list[Suggestion] | None:
-    """The member's best partners among the unpaired, with the engine's explanation."""
-    ranked = _ranked_candidates(cohort=cohort, user=user)
-    if ranked is None:
+) -> SuggestionList | None:
+    """The member's best partners among the unpaired, with the engine's explanation; None
+    when the member can't be suggested partners (no complete profile, or a partner already).
+
+    The candidates come from the latest matching run that scored the member (see
+    `SuggestedPartners`), less those who have found a partner since or were forbidden since;
+    only the few shown are scored again, for their explanation. Without a run, a cohort of at
+    most FRESH_SCORING_LIMIT members is scored on the spot; a bigger one waits for a run.
+    """
+    if not _free_to_pair(cohort, [user.pk]):
         return None
-    data, candidates = ranked
-    chosen = [member_id for _score, member_id in candidates[:limit]]
-    users = User.objects.in_bulk(chosen)
+    stored = stored_partners(cohort=cohort, user=user)
+    if stored is None:
+        if complete_profiles(cohort=cohort).count() > FRESH_SCORING_LIMIT:
+            waiting = SuggestionList()
+            waiting.waiting_for_run = True
+            return waiting
+        ranked = _ranked_candidates(cohort=cohort, user=user)
+        stored = [(member_id, score) for score, member_id in ranked[1]] if ranked else []
+    order = [member_id for member_id, _score in stored if member_id != user.pk]
+    free = _free_to_pair(cohort, order)
+    forbidden = {pk for rule in forbidden_pairs_of(cohort=cohort, user=user) for pk in rule}
+    chosen = [pk for pk in order if pk in free and pk not in forbidden][:limit]
+    if not chosen:
+        return SuggestionList()
+    users = User.objects.in_bulk([user.pk, *chosen])
+    data = members_input(cohort=cohort, users=[users[pk] for pk in [user.pk, *chosen]])
+    wording = current_wording()
     suggestions = []
     for member_id in chosen:
         pair = group_result(data, (user.pk, member_id))
-        explanation = engine.explain(pair, data.names, data.tag_names, current_wording())
+        explanation = engine.explain(pair, data.names, data.tag_names, wording)
         suggestions.append(Suggestion(users[member_id], pair.score, explanation))
-    return suggestions
+    # Scored again on today's profiles: the order follows these scores (stable for ties).
+    return SuggestionList(sorted(suggestions, key=lambda suggestion: -suggestion.score))
+
+
+def forbidden_pairs_of(*, cohort: Cohort, user: User) -> list[tuple[int, int]]:
+    return list(
+        PairRule.objects.filter(cohort=cohort, kind=PairRule.Kind.FORBID)
+        .filter(Q(user_a=user) | Q(user_b=user))
+        .values_list("user_a_id", "user_b_id")
+    )
 
 
 def may_request(*, cohort: Cohort, from_user: User, to_user: User) -> bool:
-    """Whether the rules allow the two (both unpaired, complete profiles) to pair up."""
-    ranked = _ranked_candidates(cohort=cohort, user=from_user)
-    return ranked is not None and any(member_id == to_user.pk for _s, member_id in ranked[1])
+    """Whether the rules allow the two (both unpaired, complete profiles) to pair up.
+
+    Only the two members are scored, with the cohort's rules, whatever the cohort's size.
+    """
+    if from_user.pk == to_user.pk or _free_to_pair(cohort, [from_user.pk, to_user.pk]) != {
+        from_user.pk,
+        to_user.pk,
+    }:
+        return False
+    members = members_input(cohort=cohort, users=[from_user, to_user]).members
+    scores = engine.score_matrix(engine.encode(members), rules_for(cohort=cohort))
+    return bool(scores[0, 1] >= 0)
 
 
 def incoming_requests(*, cohort: Cohort, user: User) -> QuerySet[PartnerRequest]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path(f"{COHORT}matching/", views.matching_cohort, name="matching_cohort"),
     path(f"{COHORT}matching/settings/", views.matching_settings, name="matching_settings"),
     path(f"{COHORT}matching/run/", views.matching_run_start, name="matching_run_start"),
+    path(f"{COHORT}matching/members/", views.matching_member_search, name="matching_member_search"),
     path(f"{COHORT}matching/pairs/new/", views.matching_pair_manual, name="matching_pair_manual"),
     path(f"{COHORT}matching/publish/", views.matching_publish, name="matching_publish"),
     path(f"{COHORT}partner/", views.my_partner, name="my_partner"),

@@ -55,6 +55,13 @@ _RESPONSE_MESSAGES = {
 }
 
 
+def _search_url(cohort) -> str:
+    return reverse(
+        "matching_member_search",
+        kwargs={"org_slug": cohort.organization.slug, "cohort_id": cohort.pk},
+    )
+
+
 # Coordinators ----------------------------------------------------------------------------
 
 
@@ -79,12 +86,24 @@ def matching_cohort(request, org_slug, cohort_id):
             request, selectors.cohort_published_pairs(cohort=cohort), param="ppage"
         ),
         "unpaired": paginate(request, selectors.unpaired_members(cohort=cohort), param="upage"),
-        "manual_form": ManualPairForm(members=selectors.unpaired_members(cohort=cohort)),
+        "manual_form": ManualPairForm(
+            members=selectors.unpaired_members(cohort=cohort), search_url=_search_url(cohort)
+        ),
         "state_note": ""
         if cohort_allows(cohort, "run_matching") or cohort_allows(cohort, "rematch_unpaired")
         else refusal_message(cohort, "run_matching"),
     }
     return render(request, "matching/cohort.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def matching_member_search(request, org_slug, cohort_id):
+    """The member pickers' suggestions: members without a partner matching `q`, as JSON."""
+    cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)
+    query = request.GET.get("q", "")[:100]
+    return JsonResponse({"results": selectors.unpaired_member_search(cohort=cohort, query=query)})
 
 
 @login_required
@@ -165,7 +184,11 @@ def matching_pair_manual(request, org_slug, cohort_id):
     cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)
     if refused := _refused(request, cohort, "review_proposals"):
         return refused
-    form = ManualPairForm(request.POST or None, members=selectors.unpaired_members(cohort=cohort))
+    form = ManualPairForm(
+        request.POST or None,
+        members=selectors.unpaired_members(cohort=cohort),
+        search_url=_search_url(cohort),
+    )
     if request.method == "POST" and form.is_valid():
         users = [form.cleaned_data["first"], form.cleaned_data["second"]]
         try:

@@ -65,6 +65,7 @@ def contract_email_send(
                 "recipient": recipient,
                 "actor": users.get(actor_id),
                 "partners": [p for p in partners if p.pk != recipient_id],
+                "partner_names": [p.display_name for p in partners if p.pk != recipient_id],
                 "cohort": contract.cohort,
                 "organization": contract.organization,
                 "contract_url": url,

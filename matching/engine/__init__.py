@@ -66,6 +66,7 @@ and reasons: `Wording` and `ENGLISH`), `parameters` (the score's points and the 
 limits), `scores` (the members as arrays, and the score matrix with the rules applied, by row
 blocks), `graph` (the full or candidate graph, and the blossom matching with its second pass),
 `trios` (leftovers joining a pair, for odd counts), `unmatched` (why a member has no partner),
+`suggestions` (each member's best partners, kept from a run for the members' suggestions),
 `explanations` (each group's reasons, and `explain` putting them in words) and `pipeline`
 (`match`, which runs the phases in order). None of them imports Django (a test imports each
 in a fresh interpreter). Callers import from `matching.engine` only: every public name is
@@ -118,6 +119,7 @@ from .phrases import (
 )
 from .pipeline import match
 from .scores import CohortArrays, encode, score_matrix
+from .suggestions import best_partners
 
 __all__ = [
     # Matching and explaining
@@ -138,6 +140,7 @@ __all__ = [
     "full_graph_edges",
     "candidate_edges",
     "solve",
+    "best_partners",
     # Wording
     "Wording",
     "ENGLISH",

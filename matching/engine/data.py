@@ -77,3 +77,6 @@ class MatchResult:
     # and the seconds spent in each phase: score_seconds (validating, encoding and
     # scoring), candidates_seconds, matching_seconds, total_seconds.
     stats: dict = field(default_factory=dict)
+    # With `suggestions_per_member`: member id -> ((partner id, score 0..100), ...) best first
+    # (see `suggestions.best_partners`); members of locked groups have none.
+    suggestions: dict[int, tuple[tuple[int, float], ...]] = field(default_factory=dict)

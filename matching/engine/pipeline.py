@@ -14,6 +14,7 @@ from .graph import candidate_edges, full_graph_edges, solve
 from .parameters import DEFAULT_CANDIDATES_PER_MEMBER, DEFAULT_EXACT_BELOW
 from .phrases import ENGLISH, Wording
 from .scores import _group_score, encode, score_matrix
+from .suggestions import best_partners
 from .trios import _attach_leftovers
 from .unmatched import _unmatched
 
@@ -25,6 +26,7 @@ def match(
     candidates_per_member: int = DEFAULT_CANDIDATES_PER_MEMBER,
     exact_below: int = DEFAULT_EXACT_BELOW,
     wording: Wording | None = None,
+    suggestions_per_member: int = 0,
 ) -> MatchResult:
     """Pair the cohort; see the package docstring for the score and the method."""
     if candidates_per_member < 1:
@@ -71,12 +73,20 @@ def match(
         )
     results.sort(key=lambda pair: pair.members)
     unmatched = _unmatched(pool, rules, scores, leftovers, wording or ENGLISH)
+    suggestions = (
+        best_partners(
+            scores, pool.ids, suggestions_per_member, leftover_rows=[int(r) for r in leftovers]
+        )
+        if suggestions_per_member
+        else {}
+    )
 
     finished = time.perf_counter()
     return MatchResult(
         pairs=results,
         unmatched=unmatched,
         total_score=sum(pair.score for pair in results),
+        suggestions=suggestions,
         stats={
             "members": len(ordered),
             "locked_members": len(in_locked),

@@ -24,7 +24,14 @@ from accounts.models import Cohort, User
 from accounts.services import audit
 
 from .. import engine, selectors, tasks
-from ..models import MatchRun, MatchSettings, Pair, PairMember, UnmatchedMember
+from ..models import (
+    MatchRun,
+    MatchSettings,
+    Pair,
+    PairMember,
+    SuggestedPartners,
+    UnmatchedMember,
+)
 from ..wording import current_wording
 from .common import _in_current_pair, _lock_cohort
 
@@ -168,7 +175,12 @@ def _matching_run_execute(run: MatchRun) -> MatchRun:
         data = selectors.matching_input(cohort=run.cohort, scope=run.scope)
         _progress(run, 30, _("Scoring and matching %(n)s members") % {"n": len(data.members)})
         wording = current_wording()
-        result = engine.match(data.members, data.rules, wording=wording)
+        result = engine.match(
+            data.members,
+            data.rules,
+            wording=wording,
+            suggestions_per_member=selectors.SUGGESTIONS_KEPT,
+        )
         _progress(run, 60, _("Explaining the pairs"))
         explanations = [
             engine.explain(pair, data.names, data.tag_names, wording) for pair in result.pairs
@@ -257,6 +269,13 @@ def _save_run_result(
     UnmatchedMember.objects.bulk_create(
         UnmatchedMember(run=run, user_id=user_id, reason=reason[:300])
         for user_id, reason in reasons
+    )
+    SuggestedPartners.objects.bulk_create(
+        (
+            SuggestedPartners(run=run, user_id=user_id, partners=[list(p) for p in partners])
+            for user_id, partners in result.suggestions.items()
+        ),
+        batch_size=2000,
     )
     if run.scope == MatchRun.Scope.COHORT:
         MatchRun.objects.filter(cohort=cohort, status=MatchRun.Status.DONE).exclude(

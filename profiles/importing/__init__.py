@@ -25,7 +25,6 @@ package reaches only code that reads it from here (the views read `MAX_UPLOAD_BY
 the submodules use the values they import from `results`.
 """
 
-import csv
 import datetime
 import io
 
@@ -38,6 +37,7 @@ from django.utils.translation import gettext as _
 from accounts.lifecycle import cohort_lock_allowing, require_cohort_allows
 from accounts.models import Cohort, Organization, Program, User
 from accounts.services import audit
+from accounts.spreadsheet import csv_writer
 
 from .parsing import parse_members_csv
 from .planning import _plan_import
@@ -327,5 +327,5 @@ def import_cohort_get_or_create(
 def example_csv() -> str:
     """A small, valid file to start from."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(EXAMPLE_ROWS)
+    csv_writer(buffer, lineterminator="\r\n").writerows(EXAMPLE_ROWS)
     return buffer.getvalue()

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import itertools
+import re
 
 import pytest
 from django.db import connection
@@ -16,6 +17,7 @@ from accounts.models import AuditEvent
 from checkins import exports
 from checkins.models import ClosingSurvey
 from matching.models import Pair
+from profiles.models import Profile
 from tests.checkins.factories import active_pair, checkin, meeting_at, signed_contract
 from tests.factories import CohortFactory, EnrolmentFactory
 from tests.matching.factories import give_profile
@@ -227,6 +229,34 @@ def test_a_cell_a_spreadsheet_would_run_is_kept_as_text(client_for, coordinator,
     assert ana["department"] == '\'=HYPERLINK("http://evil.test")'
 
 
+QUOTED_RECORDS = re.compile(r'(?:"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*\r\n)*')
+
+
+@pytest.mark.parametrize("kind", sorted(exports.KINDS))
+def test_every_field_of_every_file_is_quoted(client_for, coordinator, cohort, data, kind):
+    response = client_for(coordinator).get(export_url(cohort, kind))
+
+    text = response.content.decode("utf-8")[1:]
+    assert text.count("\r\n") >= 2
+    assert QUOTED_RECORDS.fullmatch(text)
+
+
+def test_a_formula_after_a_separator_inside_a_cell_is_kept_as_text(
+    client_for, coordinator, cohort, member, data
+):
+    Profile.objects.filter(user=member, organization=cohort.organization).update(
+        department="Regular meetings;=cmd|' /C calc'!A0, @SUM(1)"
+    )
+    answer(cohort, helped="Agenda, -2+3")
+
+    _response, members = download(client_for(coordinator), cohort, "members")
+    _response, survey = download(client_for(coordinator), cohort, "survey")
+
+    ana = next(row for row in members if row["email"] == "ana@northwind.test")
+    assert ana["department"] == "Regular meetings;'=cmd|' /C calc'!A0, '@SUM(1)"
+    assert "Agenda, '-2+3" in {row["what_helped"] for row in survey}
+
+
 @pytest.mark.parametrize(
     ("value", "cell"),
     [
@@ -238,6 +268,8 @@ def test_a_cell_a_spreadsheet_would_run_is_kept_as_text(client_for, coordinator,
         ("plain text", "plain text"),
         ("a=b", "a=b"),
         (-5, -5),
+        (-2.5, -2.5),
+        ("Agenda;=cmd", "Agenda;'=cmd"),
         (True, "yes"),
         (None, ""),
     ],

@@ -376,3 +376,27 @@ def test_the_export_page_says_how_long_archives_are_kept(settings, client_for, c
     )
 
     assert "Each ZIP is deleted 3 days after it was built" in page.content.decode()
+
+
+def test_index_csv_quotes_every_field_and_keeps_formulas_as_text(cohort):
+    hostile = EnrolmentFactory(
+        cohort=cohort,
+        user__first_name="=HYPERLINK(1)",
+        user__last_name="Regular;=cmd",
+        user__email="h@northwind.test",
+    ).user
+    short_contract(
+        cohort,
+        [
+            hostile,
+            EnrolmentFactory(cohort=cohort, user__first_name="-Ben", user__last_name="Okafor").user,
+        ],
+    )
+    archive = zipfile.ZipFile(io.BytesIO(build_zip(cohort)[0]))
+
+    text = archive.read("index.csv").decode("utf-8")
+    (row,) = index_rows(archive)
+
+    assert row["partners"] == "'-Ben Okafor; '=HYPERLINK(1) Regular;'=cmd"
+    for line in text.splitlines():
+        assert line.startswith('"') and line.endswith('"')

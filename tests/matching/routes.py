@@ -56,6 +56,7 @@ ROUTES = {
     "matching_run_start": Route(cohort_of, methods=("post",)),
     "matching_run_status": Route(lambda w: {"run_id": run_in(w).pk}, methods=("get",)),
     "matching_pair_manual": Route(cohort_of),
+    "matching_member_search": Route(cohort_of, methods=("get",)),
     "matching_publish": Route(cohort_of),
     "pair_lock": Route(pair_of, methods=("post",)),
     "pair_forbid": Route(pair_of),

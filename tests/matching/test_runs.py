@@ -284,6 +284,9 @@ def test_the_command_prints_a_summary_and_writes_the_pairs_as_csv(cohort, four, 
         ("carl@northwind.test", "dina@northwind.test", ""),
     }
     assert all(float(row["score"]) > 0 and "offers" in row["explanation"] for row in rows)
+    assert all(
+        line.startswith('"') and line.endswith('"') for line in output.read_text().splitlines()
+    )
 
 
 def test_the_command_writes_a_trio_with_its_third_member(cohort, four, tmp_path):

@@ -1,10 +1,9 @@
 """Run the matching for a cohort from the command line: the same service as the web page."""
 
-import csv
-
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Cohort
+from accounts.spreadsheet import csv_writer
 from matching import services
 from matching.models import MatchRun, Pair, PairMember, UnmatchedMember
 
@@ -83,7 +82,7 @@ class Command(BaseCommand):
         for member in members.order_by("user__email"):
             emails.setdefault(member.pair_id, []).append(member.user.email)
         with open(path, "w", newline="", encoding="utf-8") as file:
-            writer = csv.writer(file)
+            writer = csv_writer(file)
             writer.writerow(CSV_HEADER)
             for pair in pairs:
                 a, b, *rest = emails[pair.pk]
