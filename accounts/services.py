@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import tasks
+from .dates import validate_date_in_window
 from .emails import send_templated_email
 from .lifecycle import cohort_allows, cohort_lock_allowing
 from .models import (
@@ -116,6 +117,14 @@ def program_update(*, program: Program, actor: User, name: str, description: str
 
 
 def _validate_cohort(cohort: Cohort) -> None:
+    errors = {}
+    for field in ("starts_on", "ends_on"):
+        try:
+            validate_date_in_window(getattr(cohort, field))
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
     if cohort.starts_on and cohort.ends_on and cohort.ends_on <= cohort.starts_on:
         raise ValidationError({"ends_on": _("The end date must be after the start date.")})
     cohort.full_clean()
