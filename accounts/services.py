@@ -116,9 +116,11 @@ def program_update(*, program: Program, actor: User, name: str, description: str
     return program
 
 
-def _validate_cohort(cohort: Cohort) -> None:
+def _validate_cohort(cohort: Cohort, dates=("starts_on", "ends_on")) -> None:
+    """Full validation, and the date window for the `dates` given (those being set: a
+    cohort from before the window existed can still move through its states)."""
     errors = {}
-    for field in ("starts_on", "ends_on"):
+    for field in dates:
         try:
             validate_date_in_window(getattr(cohort, field))
         except ValidationError as error:
@@ -178,7 +180,7 @@ def _cohort_save(*, cohort: Cohort, actor: User, **fields) -> Cohort:
         if getattr(cohort, name) != value:
             changed[name] = str(value)
             setattr(cohort, name, value)
-    _validate_cohort(cohort)
+    _validate_cohort(cohort, dates=[name for name in ("starts_on", "ends_on") if name in changed])
     cohort.save()
     if changed:
         audit(
