@@ -69,3 +69,14 @@ class DateWindowFormMixin:
                     earliest, latest = date_window()
                     field.widget.attrs.setdefault("min", earliest.isoformat())
                     field.widget.attrs.setdefault("max", latest.isoformat())
+
+
+class DateWindowAdminMixin:
+    """The same window for the admin's date and datetime fields (split into a date and a
+    time there): `class CohortAdmin(DateWindowAdminMixin, admin.ModelAdmin)`."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(field, forms.DateField | forms.DateTimeField | forms.SplitDateTimeField):
+            field.validators.append(validate_date_in_window)
+        return field

@@ -13,10 +13,14 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Cohort
-from checkins.models import Meeting
+from checkins.models import Meeting, NextStep
+from contracts.models import Contract, Indicator
+from tests.checkins.factories import checkin
+from tests.checkins.routes import past_meeting_in
 from tests.test_isolation import CASES, build_world, project_state, route_url
 
 DATE_TYPES = {"date", "datetime-local", "month", "week"}
@@ -200,3 +204,27 @@ def test_the_fillers_alone_are_accepted_so_the_extreme_date_is_what_fails(client
 
     assert response.status_code == 302
     assert Meeting.objects.filter(starts_at__date=day, origin=Meeting.Origin.MANUAL).exists()
+
+
+def test_every_page_renders_when_existing_rows_hold_the_extreme_dates(world):
+    """Rows written before the window existed (a cohort, a contract, indicators and next steps
+    from year 1 to year 9999) still open every page that opened before."""
+    client = Client(raise_request_exception=False)  # a server error is a status here
+    client.force_login(world.coordinator)
+    names = sorted({name for name, method in CASES if method == "get"})
+    for name in names:  # the route tables make their pairs, contracts and meetings
+        client.get(route_url(name, world))
+    checkin(past_meeting_in(world), world.coordinator)  # for the dashboards' charts
+    before = {name: client.get(route_url(name, world)).status_code for name in names}
+    first, last = datetime.date(1, 1, 1), datetime.date(9999, 12, 31)
+    Cohort.objects.filter(pk=world.cohort.pk).update(starts_on=first, ends_on=last)
+    Contract.objects.update(starts_on=first, ends_on=last)
+    Indicator.objects.update(due_on=last)
+    NextStep.objects.update(due_on=last)
+
+    answers = {name: client.get(route_url(name, world)).status_code for name in names}
+
+    broken = {name: code for name, code in answers.items() if code >= 500 > before[name]}
+    assert broken == {}
+    assert sum(code == 200 for code in answers.values()) >= 20
+    assert answers["pair_detail"] == 200
