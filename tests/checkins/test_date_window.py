@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from checkins import schedule, services
 from checkins.models import Meeting, Reminder
+from checkins.reminders import reminders_sync_for_meetings
 from checkins.services.meetings import MEETING_MARGIN_DAYS
-from tests.checkins.factories import future_meeting, signed_pair
+from tests.checkins.factories import future_meeting, meeting_at, signed_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +116,36 @@ def test_a_contract_starting_in_year_1_plans_nothing_in_the_past_and_renders(
 
     assert client_for(member).get(url).status_code == 200
     assert Meeting.objects.filter(pair=old.pair).count() <= schedule.MAX_OCCURRENCES
+
+
+def test_the_meetings_an_older_scheduler_planned_beyond_the_plan_are_removed(
+    client_for, member, cohort, partner
+):
+    """A contract ending in 2226 once got a meeting a week until then; the untouched future
+    ones beyond the plan go (with their reminders), the ones a partner moved stay."""
+    old = signed_pair(cohort, member, partner, ends_on=datetime.date(2226, 6, 30))
+    first = timezone.now() + datetime.timedelta(days=1)
+    flood = [
+        meeting_at(
+            old.pair,
+            first + datetime.timedelta(weeks=week),
+            contract=old.contract,
+            origin=Meeting.Origin.SCHEDULE,
+            sequence=week,
+        )
+        for week in range(400)
+    ]
+    Meeting.objects.filter(pk=flood[-1].pk).update(updated_by=member)
+    reminders_sync_for_meetings(meetings=flood[:300])
+    url = reverse("pair_detail", kwargs={"org_slug": "northwind", "pair_id": old.pair.pk})
+
+    assert client_for(member).get(url).status_code == 200
+
+    left = Meeting.objects.filter(pair=old.pair)
+    assert left.count() == schedule.MAX_OCCURRENCES + 1
+    assert left.filter(pk=flood[-1].pk).exists()
+    assert not Reminder.objects.filter(meeting__sequence__gte=schedule.MAX_OCCURRENCES).exists()
+    assert services.meetings_ensure_scheduled(contract=old.contract) == []
 
 
 # Meetings added or moved by a partner ------------------------------------------------------
