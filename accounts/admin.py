@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .dates import DateWindowAdminMixin
 from .models import (
     AuditEvent,
     Cohort,
@@ -14,7 +15,7 @@ from .models import (
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(DateWindowAdminMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
@@ -37,34 +38,34 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     inlines = [MembershipInline]
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["name", "organization"]
     list_select_related = ["organization"]
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["name", "program", "organization", "status", "starts_on", "ends_on"]
     list_filter = ["status"]
     list_select_related = ["program", "organization"]
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["user", "cohort", "joined_at"]
     raw_id_fields = ["user", "cohort"]
     list_select_related = ["user", "cohort"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["email", "cohort", "sent_at", "accepted_at", "revoked_at"]
     raw_id_fields = ["cohort", "invited_by", "accepted_by"]
     exclude = ["key"]
@@ -72,7 +73,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "organization", "actor", "action"]
     list_filter = ["action"]
     list_select_related = ["organization", "actor"]

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .dates import date_window
 from .models import AuditEvent, Membership, Organization, User
 
 PAGE_SIZE = 50
@@ -93,12 +94,15 @@ def organization_audit_events(
         events = events.filter(action__startswith=filters.action)
     if filters.actor:
         events = events.filter(actor__email__icontains=filters.actor)
+    # Bounded by the date window (the form refuses dates outside it), so that the day after
+    # `date_to` and midnight in UTC always exist.
+    earliest, latest = date_window()
     if filters.date_from:
-        events = events.filter(created_at__gte=_start_of(filters.date_from))
+        date_from = min(max(filters.date_from, earliest), latest)
+        events = events.filter(created_at__gte=_start_of(date_from))
     if filters.date_to:
-        events = events.filter(
-            created_at__lt=_start_of(filters.date_to + datetime.timedelta(days=1))
-        )
+        date_to = min(max(filters.date_to, earliest), latest)
+        events = events.filter(created_at__lt=_start_of(date_to + datetime.timedelta(days=1)))
     return events.order_by("-created_at", "-pk")
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from .dates import DateWindowFormMixin
 from .models import Cohort, Organization, Program
 
 MAX_INVITATIONS_AT_ONCE = 200
@@ -43,7 +44,7 @@ class ProgramForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class CohortForm(forms.ModelForm):
+class CohortForm(DateWindowFormMixin, forms.ModelForm):
     class Meta:
         model = Cohort
         fields = ["name", "slug", "starts_on", "ends_on"]

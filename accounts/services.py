@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import tasks
+from .dates import validate_date_in_window
 from .emails import send_templated_email
 from .lifecycle import cohort_allows, cohort_lock_allowing
 from .models import (
@@ -117,7 +118,17 @@ def program_update(*, program: Program, actor: User, name: str, description: str
     return program
 
 
-def _validate_cohort(cohort: Cohort) -> None:
+def _validate_cohort(cohort: Cohort, dates=("starts_on", "ends_on")) -> None:
+    """Full validation, and the date window for the `dates` given (those being set: a
+    cohort from before the window existed can still move through its states)."""
+    errors = {}
+    for field in dates:
+        try:
+            validate_date_in_window(getattr(cohort, field))
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
     if cohort.starts_on and cohort.ends_on and cohort.ends_on <= cohort.starts_on:
         raise ValidationError({"ends_on": _("The end date must be after the start date.")})
     cohort.full_clean()
@@ -171,7 +182,7 @@ def _cohort_save(*, cohort: Cohort, actor: User, **fields) -> Cohort:
         if getattr(cohort, name) != value:
             changed[name] = str(value)
             setattr(cohort, name, value)
-    _validate_cohort(cohort)
+    _validate_cohort(cohort, dates=[name for name in ("starts_on", "ends_on") if name in changed])
     cohort.save()
     if changed:
         audit(

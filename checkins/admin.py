@@ -7,11 +7,13 @@ module's to register.
 
 from django.contrib import admin
 
+from accounts.dates import DateWindowAdminMixin
+
 from .models import CalendarFeed, CheckIn, Meeting, NextStep
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = [
         "pk",
         "pair_id",
@@ -28,7 +30,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["meeting", "user", "created_at"]
     list_select_related = ["meeting", "user"]
     raw_id_fields = ["meeting", "user"]
@@ -38,7 +40,7 @@ class CheckInAdmin(admin.ModelAdmin):
 
 
 @admin.register(NextStep)
-class NextStepAdmin(admin.ModelAdmin):
+class NextStepAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "pair_id", "owner", "due_on", "done_at"]
     list_select_related = ["owner"]
     raw_id_fields = ["pair", "checkin", "owner"]
@@ -46,7 +48,7 @@ class NextStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["user", "created_at"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]

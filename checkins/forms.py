@@ -6,6 +6,7 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts.dates import DateWindowFormMixin
 from contracts.models import Indicator
 
 from . import charts, schedule, services
@@ -29,7 +30,7 @@ def _rating(label, help_text=RATING_HELP, required=True):
 # Meetings ----------------------------------------------------------------------------------
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(DateWindowFormMixin, forms.Form):
     """A date and time in the pair's time zone, and a length."""
 
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -164,7 +165,7 @@ class IndicatorValueForm(forms.Form):
         )
 
 
-class NextStepForm(forms.Form):
+class NextStepForm(DateWindowFormMixin, forms.Form):
     description = forms.CharField(label=_("Next step"), max_length=300, required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     due_on = forms.DateField(

@@ -20,6 +20,7 @@ Rules
 """
 
 import datetime
+import itertools
 import zoneinfo
 from dataclasses import dataclass
 
@@ -28,6 +29,11 @@ from dateutil import rrule
 WEEKLY = "weekly"
 BIWEEKLY = "biweekly"
 MONTHLY = "monthly"
+
+# The most meetings one contract's terms ever plan: a weekly contract of the longest span
+# contracts may have (two years) has about 105. Old data with a far larger window is cut off
+# here rather than filling the calendar with thousands of meetings and their reminders.
+MAX_OCCURRENCES = 110
 
 # How long a cadence period lasts, in days: used by the at-risk rules too.
 PERIOD_DAYS = {WEEKLY: 7, BIWEEKLY: 14, MONTHLY: 30}
@@ -94,17 +100,27 @@ def _rule(terms: Terms, first: datetime.datetime, until: datetime.datetime) -> r
 
 
 def expand(terms: Terms) -> list[Occurrence]:
-    """Every meeting of the terms, from the start date to the end date inclusive."""
+    """Every meeting of the terms, from the start date to the end date inclusive, at most the
+    first `MAX_OCCURRENCES` of them. Times Python can't hold (past year 9999 in UTC) end the
+    plan there."""
     if terms.ends_on < terms.starts_on:
         return []
     tz = zone(terms.timezone)
-    first = datetime.datetime.combine(first_meeting_day(terms.starts_on, terms.weekday), terms.time)
-    until = datetime.datetime.combine(terms.ends_on, datetime.time.max)
     length = datetime.timedelta(minutes=terms.minutes)
+    try:
+        first_day = first_meeting_day(terms.starts_on, terms.weekday)
+    except OverflowError:  # the first meeting would fall after 9999-12-31
+        return []
+    first = datetime.datetime.combine(first_day, terms.time)
+    until = datetime.datetime.combine(terms.ends_on, datetime.time.max)
+    rule = _rule(terms, first, until)
     occurrences = []
-    for sequence, local in enumerate(_rule(terms, first, until)):
-        starts_at = to_utc(local, tz)
-        occurrences.append(Occurrence(sequence, starts_at, starts_at + length))
+    try:
+        for sequence, local in enumerate(itertools.islice(rule, MAX_OCCURRENCES)):
+            starts_at = to_utc(local, tz)
+            occurrences.append(Occurrence(sequence, starts_at, starts_at + length))
+    except (OverflowError, ValueError):
+        pass  # the recurrence ran past the largest date Python holds
     return occurrences
 
 

@@ -2,8 +2,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.dates import DateWindowFormMixin
 from profiles.forms import timezone_choices
 
+from .dates import contract_dates_errors
 from .models import Contract, ContractSection, Goal, Indicator
 from .services import MAX_ROWS_PER_GOAL, IndicatorInput, StrategyInput
 
@@ -23,7 +25,7 @@ TERMS_FIELDS = [
 ]
 
 
-class TermsForm(forms.ModelForm):
+class TermsForm(DateWindowFormMixin, forms.ModelForm):
     """The shared terms. Saved by `services.contract_terms_update`, never by `save()`."""
 
     timezone = forms.ChoiceField(label=_("Time zone of the meetings"), required=False)
@@ -65,6 +67,11 @@ class TermsForm(forms.ModelForm):
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on <= starts_on:
             self.add_error("ends_on", _("The review / end date must come after the start date."))
+        for field, message in contract_dates_errors(
+            cohort=self.instance.cohort, starts_on=starts_on, ends_on=ends_on
+        ).items():
+            if field not in self.errors:
+                self.add_error(field, message)
         return data
 
     def _post_clean(self):
@@ -121,7 +128,7 @@ class StrategyForm(_RowForm):
     )
 
 
-class IndicatorForm(_RowForm):
+class IndicatorForm(DateWindowFormMixin, _RowForm):
     description = forms.CharField(
         label=_("Success indicator"),
         required=False,

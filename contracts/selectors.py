@@ -1,6 +1,7 @@
 """Reads for contracts: a pair's versions, one version with its content, what a viewer may do
 with it, what it still lacks before signature, and the coordinators' overview of a cohort."""
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from accounts.models import Cohort, User
 from matching.models import Pair, PairMember
 from profiles.models import LEVEL_LABELS, Need, Offer, Profile
 
+from .dates import CONTRACT_MAX_SPAN_DAYS, contract_dates_errors
 from .models import Contract, ContractSection, Goal, Indicator, Signature, Strategy
 
 # A version that no longer changes: what partners agreed on.
@@ -102,6 +104,14 @@ def missing_for_signature(*, contract: Contract, sections) -> list[str]:
         missing.append(_("The shared terms have no start date yet."))
     if contract.ends_on is None:
         missing.append(_("The shared terms have no review / end date yet."))
+    date_errors = contract_dates_errors(
+        cohort=contract.cohort, starts_on=contract.starts_on, ends_on=contract.ends_on
+    )
+    if date_errors:
+        missing.append(
+            _("The shared terms' dates need changing: %(problems)s")
+            % {"problems": " ".join(date_errors.values())}
+        )
     return missing
 
 
@@ -205,9 +215,10 @@ def contract_prefill(*, pair: Pair) -> tuple[dict, dict[int, dict]]:
     }
     cohort = pair.cohort
     starts_on = max(timezone.localdate(), cohort.starts_on)
+    ends_on = min(cohort.ends_on, starts_on + datetime.timedelta(days=CONTRACT_MAX_SPAN_DAYS))
     terms = {
         "starts_on": starts_on,
-        "ends_on": cohort.ends_on if cohort.ends_on > starts_on else None,
+        "ends_on": ends_on if ends_on > starts_on else None,
     }
     for field in ("cadence", "medium", "timezone"):
         agreed = _agreed(getattr(profiles.get(u.pk), field, "") for u in partners)

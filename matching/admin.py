@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.dates import DateWindowAdminMixin
+
 from .models import (
     MatchRun,
     MatchSettings,
@@ -12,7 +14,7 @@ from .models import (
 
 
 @admin.register(MatchSettings)
-class MatchSettingsAdmin(admin.ModelAdmin):
+class MatchSettingsAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = [
         "cohort",
         "share_language",
@@ -24,7 +26,7 @@ class MatchSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(PairRule)
-class PairRuleAdmin(admin.ModelAdmin):
+class PairRuleAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["cohort", "kind", "user_a", "user_b", "reason", "created_by", "created_at"]
     list_select_related = ["cohort", "user_a", "user_b", "created_by"]
     raw_id_fields = ["cohort", "user_a", "user_b", "created_by"]
@@ -37,7 +39,7 @@ class UnmatchedMemberInline(admin.TabularInline):
 
 
 @admin.register(MatchRun)
-class MatchRunAdmin(admin.ModelAdmin):
+class MatchRunAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = [
         "cohort",
         "status",
@@ -60,7 +62,7 @@ class PairMemberInline(admin.TabularInline):
 
 
 @admin.register(Pair)
-class PairAdmin(admin.ModelAdmin):
+class PairAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "cohort", "status", "origin", "score", "locked", "created_at"]
     list_filter = ["status", "origin", "locked"]
     list_select_related = ["cohort"]
@@ -69,7 +71,7 @@ class PairAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerRequest)
-class PartnerRequestAdmin(admin.ModelAdmin):
+class PartnerRequestAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["cohort", "from_user", "to_user", "status", "created_at", "answered_at"]
     list_filter = ["status"]
     list_select_related = ["cohort", "from_user", "to_user"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from accounts.dates import DateWindowAdminMixin
+
 from .models import Need, Offer, Profile, Tag
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "organization", "retired_at", "merged_into"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -25,7 +27,7 @@ class NeedInline(admin.TabularInline):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(DateWindowAdminMixin, admin.ModelAdmin):
     list_display = ["user", "organization", "department", "timezone", "updated_at"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "department"]
     list_select_related = ["user", "organization"]

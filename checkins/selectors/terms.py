@@ -10,6 +10,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.dates import date_window
 from accounts.lifecycle import statuses_allowing
 from contracts.models import Contract
 from matching.models import Pair
@@ -56,18 +57,23 @@ def pair_timezone(*, pair: Pair, contract=CURRENT) -> str:
 def contract_terms(*, contract: Contract) -> schedule.Terms | None:
     """The contract's meeting terms, or None when it names no meeting time.
 
-    A contract without its own dates runs over its cohort's.
+    A contract without its own dates runs over its cohort's; dates outside the window of
+    `accounts.dates` are brought inside it.
     """
     if contract.meeting_time is None:
         return None
+    earliest, latest = date_window()
+    # Clamped to the window every form enforces: older data may hold any date Python allows.
+    starts_on = max(contract.starts_on or contract.cohort.starts_on, earliest)
+    ends_on = min(contract.ends_on or contract.cohort.ends_on, latest)
     return schedule.Terms(
         cadence=contract.cadence,
         weekday=contract.meeting_weekday,
         time=contract.meeting_time,
         minutes=contract.meeting_minutes,
         timezone=pair_timezone(pair=contract.pair, contract=contract),
-        starts_on=contract.starts_on or contract.cohort.starts_on,
-        ends_on=contract.ends_on or contract.cohort.ends_on,
+        starts_on=starts_on,
+        ends_on=ends_on,
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.dates import validate_date_in_window
 from accounts.idempotency import AlreadyDone
 from accounts.lifecycle import cohort_lock_allowing
 from accounts.models import User
@@ -123,6 +124,10 @@ def _validate_checkin(
             errors.setdefault("next_steps", []).append(
                 _("The due date of “%(step)s” is in the past.") % {"step": step.description}
             )
+        try:
+            validate_date_in_window(step.due_on)
+        except ValidationError as error:
+            errors.setdefault("next_steps", []).extend(error.messages)
     if errors:
         raise ValidationError(errors)
 

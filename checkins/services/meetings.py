@@ -17,10 +17,12 @@ from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
+from accounts.dates import date_window
 from accounts.emails import send_templated_email
 from accounts.lifecycle import cohort_lock_allowing
 from accounts.models import User
 from accounts.services import audit
+from contracts.models import Contract
 from matching.models import Pair
 
 from .. import schedule, selectors
@@ -28,6 +30,9 @@ from ..models import Meeting
 from .common import _locked_meeting, _sync_reminders
 
 MIN_MINUTES, MAX_MINUTES = 5, 480
+# How far before its contract's start or after its end a meeting may still be placed (a
+# first meeting the week before, a closing one just after the review date).
+MEETING_MARGIN_DAYS = 14
 
 
 # Meetings changed by a partner -------------------------------------------------------------
@@ -38,12 +43,41 @@ def _require_partner(pair: Pair, user: User) -> None:
         raise ValidationError(_("Only the partners of this pair can change its meetings."))
 
 
-def _validate_time(starts_at: datetime.datetime, minutes: int, now: datetime.datetime) -> None:
+def _window(pair: Pair, contract: Contract | None) -> tuple[datetime.date, datetime.date]:
+    """The days a meeting of the pair may fall on: its contract's dates (else its cohort's),
+    widened by `MEETING_MARGIN_DAYS` on each side."""
+    cohort = pair.cohort
+    first = (contract.starts_on if contract else None) or cohort.starts_on
+    last = (contract.ends_on if contract else None) or cohort.ends_on
+    margin = datetime.timedelta(days=MEETING_MARGIN_DAYS)
+    earliest, latest = date_window()
+    # Clamped first: old data may hold a contract that runs to 9999-12-31.
+    return max(first, earliest) - margin, min(last, latest) + margin
+
+
+def _utc_day(moment: datetime.datetime) -> datetime.date:
+    try:
+        return moment.astimezone(datetime.UTC).date()
+    except OverflowError:  # a moment at the very edge of what Python can hold
+        return datetime.date.max if moment.year > 1 else datetime.date.min
+
+
+def _validate_time(
+    starts_at: datetime.datetime,
+    minutes: int,
+    now: datetime.datetime,
+    window: tuple[datetime.date, datetime.date],
+) -> None:
     errors = {}
     if timezone.is_naive(starts_at):
         raise ValueError("starts_at must be timezone-aware")
+    first, last = window
     if starts_at <= now:
         errors["starts_at"] = _("Choose a time in the future.")
+    elif not first <= _utc_day(starts_at) <= last:
+        errors["starts_at"] = _(
+            "Choose a day during your contract, between %(first)s and %(last)s."
+        ) % {"first": date_format(first, "DATE_FORMAT"), "last": date_format(last, "DATE_FORMAT")}
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         errors["minutes"] = _("A meeting lasts between %(min)s and %(max)s minutes.") % {
             "min": MIN_MINUTES,
@@ -93,12 +127,13 @@ def meeting_add(
     _require_partner(pair, actor)
     if pair.status != Pair.Status.ACTIVE:
         raise ValidationError(_("Meetings can only be added for an active pair."))
-    _validate_time(starts_at, minutes, now)
+    contract = selectors.current_contract(pair=pair)
+    _validate_time(starts_at, minutes, now, _window(pair, contract))
     meeting = Meeting(
         organization_id=pair.organization_id,
         cohort_id=pair.cohort_id,
         pair=pair,
-        contract=selectors.current_contract(pair=pair),
+        contract=contract,
         starts_at=starts_at,
         ends_at=starts_at + datetime.timedelta(minutes=minutes),
         origin=Meeting.Origin.MANUAL,
@@ -135,7 +170,8 @@ def meeting_reschedule(
     meeting = _locked_meeting(meeting)
     _require_partner(meeting.pair, actor)
     _require_changeable(meeting, now)
-    _validate_time(starts_at, minutes, now)
+    contract = meeting.contract or selectors.current_contract(pair=meeting.pair)
+    _validate_time(starts_at, minutes, now, _window(meeting.pair, contract))
     previous = meeting.starts_at
     meeting.starts_at = starts_at
     meeting.ends_at = starts_at + datetime.timedelta(minutes=minutes)

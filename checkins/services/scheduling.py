@@ -1,8 +1,10 @@
 """Scheduling: `meetings_ensure_scheduled` plans a signed contract's future meetings from its
-terms (`schedule.upcoming`), adding only the occurrences still missing, and moves the future
+terms (`schedule.expand`), adding only the occurrences still missing, and moves the future
 meetings an earlier version planned (and nobody moved or cancelled) onto an amendment's plan,
-cancelling those the new plan has no room for; it locks the cohort, then the pair, and plans
-again under the locks, so that a page visit and the periodic task never plan twice.
+cancelling those the new plan has no room for. It also removes the untouched future meetings
+beyond the plan that older versions of the scheduler left (see `_plan`). It locks the cohort,
+then the pair, and plans again under the locks, so that a page visit and the periodic task
+never plan twice.
 """
 
 import datetime
@@ -24,17 +26,32 @@ from .common import _sync_reminders
 
 
 def _plan(contract: Contract, now: datetime.datetime):
-    """(occurrences still missing, meetings of earlier versions that may be replaced)."""
+    """(occurrences still missing, meetings of earlier versions that may be replaced, ids of
+    this version's untouched future meetings beyond its plan).
+
+    The last are left by older versions of the scheduler, which planned every occurrence up
+    to the end date however far away it was (thousands of meetings for a contract ending in
+    2226); the plan now stops at `schedule.MAX_OCCURRENCES` and at the date window.
+    """
     terms = selectors.contract_terms(contract=contract)
+    replaceable = selectors.replaceable_meetings(contract=contract, now=now)
     if terms is None:
-        return [], selectors.replaceable_meetings(contract=contract, now=now).none()
-    planned = set(
-        Meeting.objects.filter(contract=contract, sequence__isnull=False).values_list(
-            "sequence", flat=True
+        return [], replaceable.none(), []
+    occurrences = schedule.expand(terms)
+    planned, beyond = set(), []
+    for pk, sequence, starts_at, status, origin, updated_by_id in Meeting.objects.filter(
+        contract=contract, sequence__isnull=False
+    ).values_list("pk", "sequence", "starts_at", "status", "origin", "updated_by_id"):
+        planned.add(sequence)
+        untouched = (
+            status == Meeting.Status.SCHEDULED
+            and origin == Meeting.Origin.SCHEDULE
+            and updated_by_id is None
         )
-    )
-    missing = [o for o in schedule.upcoming(terms, after=now) if o.sequence not in planned]
-    return missing, selectors.replaceable_meetings(contract=contract, now=now)
+        if sequence >= len(occurrences) and starts_at > now and untouched:
+            beyond.append(pk)
+    missing = [o for o in occurrences if o.starts_at > now and o.sequence not in planned]
+    return missing, replaceable, beyond
 
 
 @transaction.atomic
@@ -49,8 +66,8 @@ def meetings_ensure_scheduled(
     now = now or timezone.now()
     if contract.status != Contract.Status.SIGNED:
         return []
-    missing, replaceable = _plan(contract, now)
-    if not missing and not replaceable.exists():
+    missing, replaceable, beyond = _plan(contract, now)
+    if not missing and not beyond and not replaceable.exists():
         return []
     # Serialise with a concurrent call (a page visit and the periodic task) and with a move of
     # the cohort: lock the cohort, then the pair, then plan again with what the other call may
@@ -65,10 +82,12 @@ def meetings_ensure_scheduled(
     )
     if newer.exists():
         return []
-    missing, replaceable = _plan(contract, now)
+    missing, replaceable, beyond = _plan(contract, now)
     old = list(replaceable.order_by("starts_at"))
-    if not missing and not old:  # a concurrent call did it while we waited for the lock
+    if not missing and not old and not beyond:  # a concurrent call did it while we waited
         return []
+    # Their reminders go with them (cascade); they never happened and nobody touched them.
+    Meeting.objects.filter(pk__in=beyond).delete()
 
     created, changed = [], []
     for occurrence in missing:
@@ -117,5 +136,6 @@ def meetings_ensure_scheduled(
         version=contract.version,
         created=len(created),
         replanned=len(changed),
+        removed_beyond_plan=len(beyond),
     )
     return created + changed

@@ -17,12 +17,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from accounts.dates import validate_date_in_window
 from accounts.lifecycle import cohort_lock_allowing
 from accounts.models import User
 from matching.models import Pair
 from profiles.models import validate_timezone
 
 from .. import canonical, selectors
+from ..dates import contract_dates_errors
 from ..models import Contract, ContractSection, Goal, Indicator, Strategy
 from .common import _audit, _locked, _own_section, _require_draft, _require_partner, _touch
 
@@ -111,6 +113,11 @@ def contract_terms_update(
         raise ValidationError(
             {"ends_on": _("The review / end date must come after the start date.")}
         )
+    date_errors = contract_dates_errors(
+        cohort=contract.cohort, starts_on=starts_on, ends_on=ends_on
+    )
+    if date_errors:
+        raise ValidationError(date_errors)
     try:
         validate_timezone(timezone)
     except ValidationError as error:
@@ -158,6 +165,12 @@ def contract_section_update(
 
 def _clean_indicator(item: IndicatorInput) -> IndicatorInput:
     description = " ".join(item.description.split())
+    try:
+        validate_date_in_window(item.due_on)
+    except ValidationError as error:
+        raise ValidationError(
+            {"indicators": f"“{description}”: {' '.join(error.messages)}"}
+        ) from error
     if item.kind == Indicator.Kind.YES_NO:
         return IndicatorInput(
             description=description, kind=item.kind, due_on=item.due_on, id=item.id
