@@ -3,16 +3,20 @@ from django.contrib.auth import password_validation
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
 from .models import Cohort, Organization, Program
+from .validators import TextRulesMixin
 
 MAX_INVITATIONS_AT_ONCE = 200
+# Room for the most addresses at once, each as long as an address can be, with separators.
+INVITE_INPUT_MAX = MAX_INVITATIONS_AT_ONCE * 256
 
 
-class SignupDetailsForm(forms.Form):
+class SignupDetailsForm(TextRulesMixin, forms.Form):
     """Extra fields for allauth's sign-up form."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=limits.PERSON_NAME_MAX)
+    last_name = forms.CharField(label=_("Last name"), max_length=limits.PERSON_NAME_MAX)
 
     def signup(self, request, user):
         user.first_name = self.cleaned_data["first_name"].strip()
@@ -20,7 +24,7 @@ class SignupDetailsForm(forms.Form):
         user.save(update_fields=["first_name", "last_name"])
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "slug"]
@@ -36,14 +40,14 @@ class OrganizationForm(forms.ModelForm):
         self.fields["slug"].required = False
 
 
-class ProgramForm(forms.ModelForm):
+class ProgramForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Program
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class CohortForm(forms.ModelForm):
+class CohortForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Cohort
         fields = ["name", "slug", "starts_on", "ends_on"]
@@ -72,9 +76,10 @@ class CohortForm(forms.ModelForm):
         pass
 
 
-class InviteForm(forms.Form):
+class InviteForm(TextRulesMixin, forms.Form):
     emails = forms.CharField(
         label=_("Email addresses"),
+        max_length=INVITE_INPUT_MAX,
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "ana@example.org\nben@example.org"}),
         help_text=_("One per line, or separated by commas or spaces. Up to %(max)s at once.")
         % {"max": MAX_INVITATIONS_AT_ONCE},
@@ -103,9 +108,9 @@ class InviteForm(forms.Form):
         return list(dict.fromkeys(emails))
 
 
-class AcceptWithNewAccountForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+class AcceptWithNewAccountForm(TextRulesMixin, forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=limits.PERSON_NAME_MAX)
+    last_name = forms.CharField(label=_("Last name"), max_length=limits.PERSON_NAME_MAX)
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
     password2 = forms.CharField(label=_("Password (again)"), widget=forms.PasswordInput)
 

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Cohort, User
 from accounts.services import audit
 
-from . import lifecycle
+from . import lifecycle, limits
 from .models import ClosingSurvey, ClosingSurveyRequest
 
-WHAT_HELPED_MAX = 2000
+WHAT_HELPED_MAX = limits.WHAT_HELPED_MAX
 GoalReached = ClosingSurvey.GoalReached
 
 
