@@ -208,6 +208,10 @@ def matching_publish(request, org_slug, cohort_id):
 @require_GET
 def my_partner(request, org_slug, cohort_id):
     cohort = get_cohort_for_member(request, org_slug, cohort_id)
+    return _my_partner_page(request, cohort, PairResponseForm())
+
+
+def _my_partner_page(request, cohort, form, status=200):
     pair = selectors.member_pair(cohort=cohort, user=request.user)
     context = {
         "organization": cohort.organization,
@@ -220,9 +224,9 @@ def my_partner(request, org_slug, cohort_id):
         "answer_note": ""
         if cohort_allows(cohort, "answer_pairing")
         else refusal_message(cohort, "answer_pairing"),
-        "form": PairResponseForm(),
+        "form": form,
     }
-    return render(request, "matching/my_partner.html", context)
+    return render(request, "matching/my_partner.html", context, status=status)
 
 
 @login_required
@@ -239,7 +243,9 @@ def pair_respond(request, org_slug, pair_id):
             messages.success(request, _RESPONSE_MESSAGES[pair.status])
         except ValidationError as error:
             _error(request, error)
-    return redirect("my_partner", org_slug=org_slug, cohort_id=pair.cohort_id)
+        return redirect("my_partner", org_slug=org_slug, cohort_id=pair.cohort_id)
+    # An invalid reason (too long, or with characters it can't hold) is shown, not dropped.
+    return _my_partner_page(request, pair.cohort, form, status=400)
 
 
 @login_required
