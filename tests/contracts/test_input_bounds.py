@@ -210,3 +210,20 @@ def test_a_missing_row_count_is_refused_with_a_clear_message(client_for, contrac
     assert response.status_code == 200
     assert "The form arrived incomplete or altered" in response.content.decode()
     assert snapshot(contract) == before
+
+
+def test_the_goal_page_posted_unchanged_but_for_the_statement_saves(
+    client_for, contract, member, goal
+):
+    """The control for the tests above: the same post, valid, is saved with its rows."""
+    rows = goal.strategies.count(), goal.indicators.count()
+
+    response = client_for(member).post(
+        url("contract_goal_edit", contract, goal_id=goal.pk),
+        goal_post(goal, **{"goal-statement": "Lead planning by May"}),
+    )
+
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert goal.statement == "Lead planning by May"
+    assert (goal.strategies.count(), goal.indicators.count()) == rows
