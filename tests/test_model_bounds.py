@@ -101,3 +101,19 @@ def test_a_text_over_its_bound_is_refused_by_the_database_too():
     with pytest.raises(ValidationError, match="at most 2000 characters"):
         program.description = "x" * 2001
         program.full_clean()
+
+
+def test_a_length_check_speaks_danish_too():
+    from django.utils import translation
+
+    from contracts.models import ContractSection
+
+    (check,) = [
+        c
+        for c in ContractSection._meta.constraints
+        if c.name == "contractsection_assets_max_length"
+    ]
+    with translation.override("da"):
+        message = check.get_violation_error_message()
+
+    assert message == "Hvad du allerede har med må højst være 4000 tegn lang."
