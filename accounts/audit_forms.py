@@ -3,11 +3,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .audit import AuditFilters
+from .validators import TextRulesMixin
 
 INPUT = "form-control form-control-sm"
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(TextRulesMixin, forms.Form):
     """The audit log's filters, read from the query string; every field is optional."""
 
     action = forms.CharField(

@@ -238,7 +238,7 @@ class TagForm(TextRulesMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Tag.Kind.choices, initial=Tag.Kind.SKILL)
 
 
-class TagFilterForm(forms.Form):
+class TagFilterForm(TextRulesMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=limits.TAG_NAME_MAX)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Tag.Kind.choices]
