@@ -14,7 +14,7 @@ Two kinds of text:
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import models
+from django.db import migrations, models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.deconstruct import deconstructible
@@ -113,3 +113,27 @@ class TextRulesMixin:
             validator = validate_multi_line if multi_line else validate_one_line
             if validator not in field.validators:
                 field.validators.append(validator)
+
+
+def prepare_length_checks(*specs: tuple[str, str, str, int, bool]) -> migrations.RunPython:
+    """A migration step run before `text_length_check` constraints are added to existing
+    tables. Each spec is (app_label, model, field, limit, clip): texts the application writes
+    itself (errors, explanations) are cut to fit; a text people typed is never cut (it may be
+    part of a signed contract), so the migration stops and names what to shorten first."""
+
+    def forwards(apps, schema_editor):
+        too_long = []
+        for app_label, model_name, field, limit, clip in specs:
+            model = apps.get_model(app_label, model_name)
+            rows = model._default_manager.annotate(_length=Length(field)).filter(_length__gt=limit)
+            if clip:
+                for pk, text in rows.values_list("pk", field):
+                    model._default_manager.filter(pk=pk).update(**{field: text[:limit]})
+            elif count := rows.count():
+                too_long.append(f"{model_name}.{field}: {count} row(s) over {limit} characters")
+        if too_long:
+            raise RuntimeError(
+                "Shorten these texts before migrating (nothing was changed): " + "; ".join(too_long)
+            )
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)

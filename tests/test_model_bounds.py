@@ -117,3 +117,22 @@ def test_a_length_check_speaks_danish_too():
         message = check.get_violation_error_message()
 
     assert message == "Hvad du allerede har med må højst være 4000 tegn lang."
+
+
+@pytest.mark.django_db
+def test_the_migration_step_cuts_application_texts_and_stops_on_typed_ones():
+    from django.apps import apps as registry
+
+    from accounts.models import Program
+    from accounts.validators import prepare_length_checks
+    from tests.factories import OrganizationFactory, ProgramFactory
+
+    program = ProgramFactory(organization=OrganizationFactory(), description="Founders helping")
+    step = prepare_length_checks(("accounts", "program", "description", 8, False))
+
+    with pytest.raises(RuntimeError, match=r"program.description: 1 row\(s\) over 8 characters"):
+        step.code(registry, None)
+    assert Program.objects.get(pk=program.pk).description == "Founders helping"
+
+    prepare_length_checks(("accounts", "program", "description", 8, True)).code(registry, None)
+    assert Program.objects.get(pk=program.pk).description == "Founders"

@@ -5,6 +5,8 @@ import django.db.models.functions.text
 import django.db.models.lookups
 from django.db import migrations, models
 
+from accounts.validators import prepare_length_checks
+
 
 class Migration(migrations.Migration):
 
@@ -14,6 +16,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        prepare_length_checks(
+            ("accounts", "program", "description", 2000, False),
+        ),
         migrations.AlterField(
             model_name='cohort',
             name='name',

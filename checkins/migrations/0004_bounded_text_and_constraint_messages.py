@@ -6,6 +6,8 @@ import django.db.models.lookups
 from django.conf import settings
 from django.db import migrations, models
 
+from accounts.validators import prepare_length_checks
+
 
 class Migration(migrations.Migration):
 
@@ -18,6 +20,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        prepare_length_checks(
+            ("checkins", "checkin", "learned", 4000, False),
+            ("checkins", "checkin", "taught", 4000, False),
+            ("checkins", "checkin", "blockers", 4000, False),
+            ("checkins", "closingsurvey", "what_helped", 2000, False),
+            ("checkins", "goalprogress", "note", 2000, False),
+            ("checkins", "reminder", "last_error", 2000, True),
+        ),
         migrations.AlterField(
             model_name='checkin',
             name='blockers',

@@ -6,6 +6,8 @@ import django.db.models.lookups
 from django.conf import settings
 from django.db import migrations, models
 
+from accounts.validators import prepare_length_checks
+
 
 class Migration(migrations.Migration):
 
@@ -17,6 +19,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        prepare_length_checks(
+            ("contracts", "contract", "agenda", 4000, False),
+            ("contracts", "contract", "help_measure", 2000, False),
+            ("contracts", "contract", "boundaries", 2000, False),
+            ("contracts", "contract", "confidentiality", 2000, False),
+            ("contracts", "contractexport", "error", 2000, True),
+            ("contracts", "contractsection", "assets", 4000, False),
+            ("contracts", "contractsection", "needs", 4000, False),
+            ("contracts", "contractsection", "will_help_with", 4000, False),
+            ("contracts", "goal", "statement", 1000, False),
+            ("contracts", "strategy", "description", 1000, False),
+        ),
         migrations.AlterField(
             model_name='contract',
             name='agenda',

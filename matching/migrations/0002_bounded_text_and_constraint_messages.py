@@ -6,6 +6,8 @@ import django.db.models.lookups
 from django.conf import settings
 from django.db import migrations, models
 
+from accounts.validators import prepare_length_checks
+
 
 class Migration(migrations.Migration):
 
@@ -16,6 +18,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        prepare_length_checks(
+            ("matching", "matchrun", "error", 2000, True),
+            ("matching", "pair", "explanation", 10000, True),
+        ),
         migrations.AlterField(
             model_name='matchrun',
             name='error',

@@ -6,6 +6,8 @@ import django.db.models.lookups
 from django.conf import settings
 from django.db import migrations, models
 
+from accounts.validators import prepare_length_checks
+
 
 class Migration(migrations.Migration):
 
@@ -16,6 +18,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        prepare_length_checks(
+            ("profiles", "profile", "about", 2000, False),
+        ),
         migrations.AlterField(
             model_name='need',
             name='note',
