@@ -284,6 +284,8 @@ def partner_request_create(request, org_slug, cohort_id):
             messages.success(request, _("Request sent. You'll get an email when they answer."))
         except ValidationError as error:
             _error(request, error)
+    elif "message" in form.errors:
+        messages.error(request, " ".join(form.errors["message"]))
     else:
         messages.error(request, _("This member can't be asked."))
     return redirect("matching_suggestions", org_slug=org_slug, cohort_id=cohort.pk)
