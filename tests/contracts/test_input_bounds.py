@@ -227,3 +227,20 @@ def test_the_goal_page_posted_unchanged_but_for_the_statement_saves(
     goal.refresh_from_db()
     assert goal.statement == "Lead planning by May"
     assert (goal.strategies.count(), goal.indicators.count()) == rows
+
+
+@pytest.mark.parametrize("minutes", ["1", "1000"])
+def test_a_meeting_length_out_of_range_is_explained_not_named_by_its_constraint(
+    client_for, contract, member, minutes
+):
+    before = snapshot(contract)
+
+    response = client_for(member).post(
+        url("contract_terms_edit", contract), terms_post(meeting_minutes=minutes)
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "A meeting lasts from 5 to 480 minutes." in page
+    assert "contract_meeting_minutes_range" not in page and "is violated" not in page
+    assert snapshot(contract) == before
