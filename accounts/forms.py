@@ -5,18 +5,23 @@ from django.utils.translation import gettext_lazy as _
 
 from . import limits
 from .models import Cohort, Organization, Program
-from .validators import TextRulesMixin
+from .validators import TextRulesMixin, validate_one_line
 
 MAX_INVITATIONS_AT_ONCE = 200
 # Room for the most addresses at once, each as long as an address can be, with separators.
 INVITE_INPUT_MAX = MAX_INVITATIONS_AT_ONCE * 256
 
 
-class SignupDetailsForm(TextRulesMixin, forms.Form):
-    """Extra fields for allauth's sign-up form."""
+class SignupDetailsForm(forms.Form):
+    """Extra fields for allauth's sign-up form. allauth builds its form on this class, with
+    fields of its own, so the character check is set on each field here, not by the mixin."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=limits.PERSON_NAME_MAX)
-    last_name = forms.CharField(label=_("Last name"), max_length=limits.PERSON_NAME_MAX)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=limits.PERSON_NAME_MAX, validators=[validate_one_line]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=limits.PERSON_NAME_MAX, validators=[validate_one_line]
+    )
 
     def signup(self, request, user):
         user.first_name = self.cleaned_data["first_name"].strip()

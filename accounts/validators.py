@@ -80,6 +80,9 @@ class ForbiddenCharactersValidator:
             self.multi_line == other.multi_line
         )
 
+    def __hash__(self):
+        return hash((type(self), self.multi_line))
+
 
 validate_one_line = ForbiddenCharactersValidator()
 validate_multi_line = ForbiddenCharactersValidator(multi_line=True)

@@ -168,6 +168,13 @@ def test_every_form_with_typed_text_bounds_and_checks_it(form_class):
     fields = typed_text_fields(form_class)
     if not fields:
         return
-    assert issubclass(form_class, TextRulesMixin), f"{form_class.__name__} needs TextRulesMixin"
     unbounded = [name for name in fields if form_class.base_fields[name].max_length is None]
     assert unbounded == []
+    if not issubclass(form_class, TextRulesMixin):
+        checks = {validate_one_line, validate_multi_line}
+        unchecked = [
+            name
+            for name in fields
+            if not checks.intersection(form_class.base_fields[name].validators)
+        ]
+        assert unchecked == [], f"{form_class.__name__} needs TextRulesMixin or the validators"
