@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -165,7 +166,7 @@ class Program(models.Model):
         _("description"),
         blank=True,
         max_length=limits.PROGRAM_DESCRIPTION_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.PROGRAM_DESCRIPTION_MAX), validate_multi_line],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -2,6 +2,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -95,19 +96,19 @@ class CheckIn(models.Model):
         _("what I learned"),
         blank=True,
         max_length=limits.CHECKIN_TEXT_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.CHECKIN_TEXT_MAX), validate_multi_line],
     )
     taught = models.TextField(
         _("what I taught"),
         blank=True,
         max_length=limits.CHECKIN_TEXT_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.CHECKIN_TEXT_MAX), validate_multi_line],
     )
     blockers = models.TextField(
         _("blockers"),
         blank=True,
         max_length=limits.CHECKIN_TEXT_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.CHECKIN_TEXT_MAX), validate_multi_line],
     )
     time_effectiveness = models.PositiveSmallIntegerField(
         _("how effectively we spent our time since the last meeting (1–5)")
@@ -162,7 +163,10 @@ class GoalProgress(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress")
     rating = models.PositiveSmallIntegerField(_("progress (1–5)"))
     note = models.TextField(
-        _("note"), blank=True, max_length=limits.GOAL_NOTE_MAX, validators=[validate_multi_line]
+        _("note"),
+        blank=True,
+        max_length=limits.GOAL_NOTE_MAX,
+        validators=[MaxLengthValidator(limits.GOAL_NOTE_MAX), validate_multi_line],
     )
 
     class Meta:
@@ -314,7 +318,11 @@ class Reminder(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True, max_length=limits.REMINDER_ERROR_MAX)
+    last_error = models.TextField(
+        blank=True,
+        max_length=limits.REMINDER_ERROR_MAX,
+        validators=[MaxLengthValidator(limits.REMINDER_ERROR_MAX)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReminderQuerySet.as_manager()
@@ -410,7 +418,7 @@ class ClosingSurvey(models.Model):
         _("what helped?"),
         blank=True,
         max_length=limits.WHAT_HELPED_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.WHAT_HELPED_MAX), validate_multi_line],
     )
     submitted_on = models.DateField()
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -88,25 +89,25 @@ class Contract(models.Model):
         blank=True,
         default=DEFAULT_AGENDA,
         max_length=limits.AGENDA_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.AGENDA_MAX), validate_multi_line],
     )
     help_measure = models.TextField(
         _("how we will measure the help"),
         blank=True,
         max_length=limits.TERM_TEXT_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.TERM_TEXT_MAX), validate_multi_line],
     )
     boundaries = models.TextField(
         _("boundaries (topics off limits)"),
         blank=True,
         max_length=limits.TERM_TEXT_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.TERM_TEXT_MAX), validate_multi_line],
     )
     confidentiality = models.TextField(
         _("confidentiality"),
         blank=True,
         max_length=limits.TERM_TEXT_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.TERM_TEXT_MAX), validate_multi_line],
     )
 
     # Set when the content is locked for signature: SHA-256 of the canonical serialization.
@@ -187,19 +188,19 @@ class ContractSection(models.Model):
         _("what I already bring"),
         blank=True,
         max_length=limits.SECTION_TEXT_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.SECTION_TEXT_MAX), validate_multi_line],
     )
     needs = models.TextField(
         _("what I need from my partner"),
         blank=True,
         max_length=limits.SECTION_TEXT_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.SECTION_TEXT_MAX), validate_multi_line],
     )
     will_help_with = models.TextField(
         _("what I will help my partner with"),
         blank=True,
         max_length=limits.SECTION_TEXT_MAX,
-        validators=[validate_multi_line],
+        validators=[MaxLengthValidator(limits.SECTION_TEXT_MAX), validate_multi_line],
     )
 
     class Meta:
@@ -246,7 +247,9 @@ class Goal(models.Model):
         _("horizon"), max_length=4, choices=Horizon.choices, default=Horizon.ONE_YEAR
     )
     statement = models.TextField(
-        _("goal (the what)"), max_length=limits.GOAL_STATEMENT_MAX, validators=[validate_multi_line]
+        _("goal (the what)"),
+        max_length=limits.GOAL_STATEMENT_MAX,
+        validators=[MaxLengthValidator(limits.GOAL_STATEMENT_MAX), validate_multi_line],
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -268,7 +271,9 @@ class Goal(models.Model):
 class Strategy(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="strategies")
     description = models.TextField(
-        _("strategy (the how)"), max_length=limits.STRATEGY_MAX, validators=[validate_multi_line]
+        _("strategy (the how)"),
+        max_length=limits.STRATEGY_MAX,
+        validators=[MaxLengthValidator(limits.STRATEGY_MAX), validate_multi_line],
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -379,7 +384,11 @@ class ContractExport(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     archive = models.FileField(upload_to="exports/", blank=True)
-    error = models.TextField(blank=True, max_length=limits.EXPORT_ERROR_MAX)
+    error = models.TextField(
+        blank=True,
+        max_length=limits.EXPORT_ERROR_MAX,
+        validators=[MaxLengthValidator(limits.EXPORT_ERROR_MAX)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

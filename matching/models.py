@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -100,7 +101,11 @@ class MatchRun(models.Model):
     progress_note = models.CharField(max_length=limits.PROGRESS_NOTE_MAX, blank=True)
     # Summary figures: members, pairs, trios, total and lowest score, seconds, unmatched.
     stats = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True, max_length=limits.RUN_ERROR_MAX)
+    error = models.TextField(
+        blank=True,
+        max_length=limits.RUN_ERROR_MAX,
+        validators=[MaxLengthValidator(limits.RUN_ERROR_MAX)],
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -181,7 +186,11 @@ class Pair(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.MATCHING)
     score = models.FloatField(default=0)
-    explanation = models.TextField(blank=True, max_length=limits.EXPLANATION_MAX)
+    explanation = models.TextField(
+        blank=True,
+        max_length=limits.EXPLANATION_MAX,
+        validators=[MaxLengthValidator(limits.EXPLANATION_MAX)],
+    )
     locked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)

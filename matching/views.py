@@ -211,7 +211,7 @@ def my_partner(request, org_slug, cohort_id):
     return _my_partner_page(request, cohort, PairResponseForm())
 
 
-def _my_partner_page(request, cohort, form, status=200):
+def _my_partner_page(request, cohort, form):
     pair = selectors.member_pair(cohort=cohort, user=request.user)
     context = {
         "organization": cohort.organization,
@@ -226,7 +226,7 @@ def _my_partner_page(request, cohort, form, status=200):
         else refusal_message(cohort, "answer_pairing"),
         "form": form,
     }
-    return render(request, "matching/my_partner.html", context, status=status)
+    return render(request, "matching/my_partner.html", context)
 
 
 @login_required
@@ -244,8 +244,11 @@ def pair_respond(request, org_slug, pair_id):
         except ValidationError as error:
             _error(request, error)
         return redirect("my_partner", org_slug=org_slug, cohort_id=pair.cohort_id)
-    # An invalid reason (too long, or with characters it can't hold) is shown, not dropped.
-    return _my_partner_page(request, pair.cohort, form, status=400)
+    if "reason" in form.errors:
+        # A reason too long, or with characters it can't hold, is shown with the error.
+        return _my_partner_page(request, pair.cohort, form)
+    messages.error(request, _("Choose to accept or to decline."))
+    return redirect("my_partner", org_slug=org_slug, cohort_id=pair.cohort_id)
 
 
 @login_required

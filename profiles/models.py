@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -132,7 +132,10 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profiles"
     )
     about = models.TextField(
-        _("about me"), blank=True, max_length=limits.ABOUT_MAX, validators=[validate_multi_line]
+        _("about me"),
+        blank=True,
+        max_length=limits.ABOUT_MAX,
+        validators=[MaxLengthValidator(limits.ABOUT_MAX), validate_multi_line],
     )
     goal = models.CharField(
         _("one-year goal"), max_length=limits.GOAL_MAX, blank=True, validators=[validate_one_line]

@@ -5,6 +5,7 @@ constraint speaks to people in words, never by its internal name."""
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -61,8 +62,10 @@ def test_every_text_field_is_bounded_in_the_database(model, field):
     if isinstance(field, models.TextField):
         bounds = length_bounds(model)
         assert field.name in bounds, f"{model.__name__}.{field.name} needs a Length check"
-        # The form's limit (from the field's max_length) and the database's agree.
+        # The form's limit (from the field's max_length), the model's validation (which names
+        # the field) and the database's agree.
         assert field.max_length == bounds[field.name]
+        assert MaxLengthValidator(field.max_length) in field.validators
     else:
         assert field.max_length, f"{model.__name__}.{field.name} needs a max_length"
 

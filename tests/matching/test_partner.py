@@ -247,7 +247,7 @@ def test_a_decline_with_an_invalid_reason_shows_the_error_and_changes_nothing(
         respond_url(published), {"response": "decline", "reason": reason}
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.content.decode()
     assert error in page
     assert '<details class="flex-grow-1" open>' in page
@@ -255,3 +255,12 @@ def test_a_decline_with_an_invalid_reason_shows_the_error_and_changes_nothing(
     assert published.status == Pair.Status.PUBLISHED
     assert not PairMember.objects.filter(pair=published).exclude(response="pending").exists()
     assert not AuditEvent.objects.filter(action__startswith="pair.").exists()
+
+
+def test_an_answer_that_is_neither_accept_nor_decline_changes_nothing(client_for, four, published):
+    response = client_for(four.ana).post(respond_url(published), {"response": "maybe"})
+
+    assert message_texts(response) == ["Choose to accept or to decline."]
+    published.refresh_from_db()
+    assert published.status == Pair.Status.PUBLISHED
+    assert not PairMember.objects.filter(pair=published).exclude(response="pending").exists()
