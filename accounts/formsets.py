@@ -1,4 +1,4 @@
-"""The base of every formset: its hidden counts are checked before any row is read.
+"""The base of every formset: its hidden row counts are checked, not trusted.
 
 Django caps the number of rows at `absolute_max`, but takes a negative TOTAL_FORMS as "no rows",
 which a page that replaces a list by what was posted would read as "delete them all". Here a

@@ -28,14 +28,6 @@ DIRECTION_MARKS = {"\u200e", "\u200f", "\u061c"}
 C0_CONTROLS = {chr(code) for code in [*range(0x00, 0x20), 0x7F]}
 MULTI_LINE_ALLOWED = {"\t", "\n", "\r"}
 
-_NAMES = {
-    "\u200b": "ZERO WIDTH SPACE",
-    "\u200c": "ZERO WIDTH NON-JOINER",
-    "\u200d": "ZERO WIDTH JOINER",
-    "\u2060": "WORD JOINER",
-    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
-}
-
 
 def _describe(char: str) -> str:
     return f"U+{ord(char):04X}"
