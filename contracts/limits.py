@@ -11,6 +11,8 @@ STRATEGY_MAX = 1000
 INDICATOR_MAX = 300
 UNIT_MAX = 40
 TYPED_NAME_MAX = 200
+# A section's goals: a one-year goal and the shorter steps toward it.
+GOALS_PER_SECTION_MAX = 10
 USER_AGENT_MAX = 400
 # Written by the application, not typed: cut to fit where it is stored.
 EXPORT_ERROR_MAX = 2000

@@ -6,10 +6,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from contracts import limits
+from contracts import limits, services
 from contracts.canonical import contract_content
 from contracts.models import Contract, Goal
-from tests.contracts.factories import active_pair, filled, started, terms
+from tests.contracts.factories import active_pair, filled, goal_kwargs, started, terms
 
 pytestmark = pytest.mark.django_db
 
@@ -243,4 +243,28 @@ def test_a_meeting_length_out_of_range_is_explained_not_named_by_its_constraint(
     assert response.status_code == 200
     assert "A meeting lasts from 5 to 480 minutes." in page
     assert "contract_meeting_minutes_range" not in page and "is violated" not in page
+    assert snapshot(contract) == before
+
+
+def test_a_section_holds_a_bounded_number_of_goals(client_for, contract, member):
+    section = contract.sections.get(user=member)
+    while section.goals.count() < limits.GOALS_PER_SECTION_MAX:
+        services.goal_save(section=section, actor=member, **goal_kwargs("More"))
+    before = snapshot(contract)
+    data = {
+        "goal-horizon": "1m",
+        "goal-statement": "One goal too many",
+        "strategies-TOTAL_FORMS": "0",
+        "strategies-INITIAL_FORMS": "0",
+        "indicators-TOTAL_FORMS": "0",
+        "indicators-INITIAL_FORMS": "0",
+    }
+
+    response = client_for(member).post(url("contract_goal_add", contract), data)
+
+    assert response.status_code == 200
+    assert "A section holds at most 10 goals; edit or remove one first." in (
+        response.content.decode()
+    )
+    assert section.goals.count() == limits.GOALS_PER_SECTION_MAX
     assert snapshot(contract) == before
