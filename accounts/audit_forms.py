@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import AuditFilters
 from .dates import DateWindowFormMixin
+from .validators import TextRulesMixin
 
 INPUT = "form-control form-control-sm"
 
 
-class AuditFilterForm(DateWindowFormMixin, forms.Form):
+class AuditFilterForm(DateWindowFormMixin, TextRulesMixin, forms.Form):
     """The audit log's filters, read from the query string; every field is optional."""
 
     action = forms.CharField(

@@ -3,17 +3,26 @@ from django.contrib.auth import password_validation
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
 from .dates import DateWindowFormMixin
 from .models import Cohort, Organization, Program
+from .validators import TextRulesMixin, validate_one_line
 
 MAX_INVITATIONS_AT_ONCE = 200
+# Room for the most addresses at once, each as long as an address can be, with separators.
+INVITE_INPUT_MAX = MAX_INVITATIONS_AT_ONCE * 256
 
 
 class SignupDetailsForm(forms.Form):
-    """Extra fields for allauth's sign-up form."""
+    """Extra fields for allauth's sign-up form. allauth builds its form on this class, with
+    fields of its own, so the character check is set on each field here, not by the mixin."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=limits.PERSON_NAME_MAX, validators=[validate_one_line]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=limits.PERSON_NAME_MAX, validators=[validate_one_line]
+    )
 
     def signup(self, request, user):
         user.first_name = self.cleaned_data["first_name"].strip()
@@ -21,7 +30,7 @@ class SignupDetailsForm(forms.Form):
         user.save(update_fields=["first_name", "last_name"])
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "slug"]
@@ -37,14 +46,14 @@ class OrganizationForm(forms.ModelForm):
         self.fields["slug"].required = False
 
 
-class ProgramForm(forms.ModelForm):
+class ProgramForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Program
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class CohortForm(DateWindowFormMixin, forms.ModelForm):
+class CohortForm(DateWindowFormMixin, TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Cohort
         fields = ["name", "slug", "starts_on", "ends_on"]
@@ -73,9 +82,10 @@ class CohortForm(DateWindowFormMixin, forms.ModelForm):
         pass
 
 
-class InviteForm(forms.Form):
+class InviteForm(TextRulesMixin, forms.Form):
     emails = forms.CharField(
         label=_("Email addresses"),
+        max_length=INVITE_INPUT_MAX,
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "ana@example.org\nben@example.org"}),
         help_text=_("One per line, or separated by commas or spaces. Up to %(max)s at once.")
         % {"max": MAX_INVITATIONS_AT_ONCE},
@@ -104,9 +114,9 @@ class InviteForm(forms.Form):
         return list(dict.fromkeys(emails))
 
 
-class AcceptWithNewAccountForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+class AcceptWithNewAccountForm(TextRulesMixin, forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=limits.PERSON_NAME_MAX)
+    last_name = forms.CharField(label=_("Last name"), max_length=limits.PERSON_NAME_MAX)
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
     password2 = forms.CharField(label=_("Password (again)"), widget=forms.PasswordInput)
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -10,6 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from . import limits
+from .validators import text_length_check, validate_multi_line, validate_one_line
 
 
 class UserManager(BaseUserManager):
@@ -46,6 +50,18 @@ class User(AbstractUser):
     """A person. Logs in with an email address; there are no usernames."""
 
     username = None
+    first_name = models.CharField(
+        _("first name"),
+        max_length=limits.PERSON_NAME_MAX,
+        blank=True,
+        validators=[validate_one_line],
+    )
+    last_name = models.CharField(
+        _("last name"),
+        max_length=limits.PERSON_NAME_MAX,
+        blank=True,
+        validators=[validate_one_line],
+    )
     email = models.EmailField(_("email address"), unique=True)
     # The language of this person's emails and PDFs; the site follows the browser or the
     # language switcher.
@@ -59,7 +75,13 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_message=_("An account with this email address already exists."),
+            )
+        ]
 
     def __str__(self):
         return self.display_name
@@ -82,8 +104,10 @@ class OrganizationQuerySet(models.QuerySet):
 
 
 class Organization(models.Model):
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    name = models.CharField(
+        _("name"), max_length=limits.ORGANIZATION_NAME_MAX, validators=[validate_one_line]
+    )
+    slug = models.SlugField(_("short name"), max_length=limits.SLUG_MAX, unique=True)
     require_coordinator_mfa = models.BooleanField(
         _("coordinators must use two-factor authentication"), default=False
     )
@@ -115,9 +139,15 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "user"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "user"],
+                name="membership_unique",
+                violation_error_message=_("This person is already a member of the organization."),
+            ),
             models.CheckConstraint(
-                condition=Q(role__in=["coordinator", "member"]), name="membership_role_valid"
+                condition=Q(role__in=["coordinator", "member"]),
+                name="membership_role_valid",
+                violation_error_message=_("Choose the role coordinator or member."),
             ),
         ]
 
@@ -142,8 +172,15 @@ class Program(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="programs"
     )
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(
+        _("name"), max_length=limits.PROGRAM_NAME_MAX, validators=[validate_one_line]
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=limits.PROGRAM_DESCRIPTION_MAX,
+        validators=[MaxLengthValidator(limits.PROGRAM_DESCRIPTION_MAX), validate_multi_line],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProgramQuerySet.as_manager()
@@ -151,7 +188,17 @@ class Program(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="program_name_unique")
+            models.UniqueConstraint(
+                fields=["organization", "name"],
+                name="program_name_unique",
+                violation_error_message=_("The organization already has a program of this name."),
+            ),
+            text_length_check(
+                model="program",
+                field="description",
+                limit=limits.PROGRAM_DESCRIPTION_MAX,
+                label=_("The description"),
+            ),
         ]
 
     def __str__(self):
@@ -180,8 +227,10 @@ class Cohort(models.Model):
     # and can be scoped without a join.
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="cohorts")
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="cohorts")
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("short name"), max_length=60)
+    name = models.CharField(
+        _("name"), max_length=limits.COHORT_NAME_MAX, validators=[validate_one_line]
+    )
+    slug = models.SlugField(_("short name"), max_length=limits.SLUG_MAX)
     starts_on = models.DateField(_("start date"))
     ends_on = models.DateField(_("end date"))
     status = models.CharField(
@@ -194,13 +243,22 @@ class Cohort(models.Model):
     class Meta:
         ordering = ["-starts_on", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "slug"], name="cohort_slug_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "slug"],
+                name="cohort_slug_unique",
+                violation_error_message=_(
+                    "The organization already has a cohort with this short name."
+                ),
+            ),
             models.CheckConstraint(
-                condition=Q(ends_on__gt=models.F("starts_on")), name="cohort_ends_after_start"
+                condition=Q(ends_on__gt=models.F("starts_on")),
+                name="cohort_ends_after_start",
+                violation_error_message=_("The end date must be after the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "open", "matching", "active", "closed"]),
                 name="cohort_status_valid",
+                violation_error_message=_("Choose a valid status for the cohort."),
             ),
         ]
 
@@ -230,7 +288,11 @@ class Enrolment(models.Model):
     class Meta:
         ordering = ["joined_at"]
         constraints = [
-            models.UniqueConstraint(fields=["cohort", "user"], name="enrolment_unique"),
+            models.UniqueConstraint(
+                fields=["cohort", "user"],
+                name="enrolment_unique",
+                violation_error_message=_("This person is already in the cohort."),
+            ),
         ]
 
     def __str__(self):
@@ -299,6 +361,9 @@ class Invitation(models.Model):
                     accepted_at__isnull=True, revoked_at__isnull=True, declined_at__isnull=True
                 ),
                 name="invitation_pending_unique",
+                violation_error_message=_(
+                    "This address already has an open invitation to the cohort."
+                ),
             ),
         ]
 
@@ -343,7 +408,9 @@ class OutgoingEmailDay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "day"], name="outgoing_email_day_unique"
+                fields=["organization", "day"],
+                name="outgoing_email_day_unique",
+                violation_error_message=_("This day's email count exists already."),
             )
         ]
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cohort
+from accounts.validators import TextRulesMixin
 
 from .models import ClosingSurvey
 from .survey import WHAT_HELPED_MAX
@@ -23,7 +24,7 @@ def _yes(value: str) -> bool:
     return value == "yes"
 
 
-class ClosingSurveyForm(forms.Form):
+class ClosingSurveyForm(TextRulesMixin, forms.Form):
     goal_reached = forms.ChoiceField(
         label=_("Did you reach the goal you set in your contract?"),
         choices=ClosingSurvey.GoalReached.choices,

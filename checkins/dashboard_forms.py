@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import dashboard
+from accounts.validators import TextRulesMixin
+
+from . import dashboard, limits
 
 
 class PairTableFilterForm(forms.Form):
@@ -33,10 +35,14 @@ class PairTableFilterForm(forms.Form):
         }
 
 
-class FunnelReminderForm(forms.Form):
+class FunnelReminderForm(TextRulesMixin, forms.Form):
     """A message to everyone stuck at a funnel step. Sent only once `confirmed` is set: the
     first submit shows who will get it."""
 
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 7}))
+    subject = forms.CharField(label=_("Subject"), max_length=limits.MESSAGE_SUBJECT_MAX)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=limits.MESSAGE_BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 7}),
+    )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -7,9 +7,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.dates import DateWindowFormMixin
+from accounts.formsets import BoundedFormSet, bounded_formset_factory
+from accounts.validators import TextRulesMixin
 from contracts.models import Indicator
 
-from . import charts, schedule, services
+from . import charts, limits, schedule, services
 
 RATINGS = [(value, str(value)) for value in range(1, 6)]
 RATING_HELP = _("1 = not at all, 5 = fully")
@@ -30,7 +32,7 @@ def _rating(label, help_text=RATING_HELP, required=True):
 # Meetings ----------------------------------------------------------------------------------
 
 
-class MeetingForm(DateWindowFormMixin, forms.Form):
+class MeetingForm(DateWindowFormMixin, TextRulesMixin, forms.Form):
     """A date and time in the pair's time zone, and a length."""
 
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -43,7 +45,7 @@ class MeetingForm(DateWindowFormMixin, forms.Form):
     )
     note = forms.CharField(
         label=_("Note for your partner"),
-        max_length=300,
+        max_length=limits.MEETING_NOTE_MAX,
         required=False,
         help_text=_("Optional. Sent with the email that tells your partner."),
     )
@@ -65,10 +67,10 @@ class MeetingForm(DateWindowFormMixin, forms.Form):
         return {"starts_at": data["starts_at"], "minutes": data["minutes"], "note": data["note"]}
 
 
-class MeetingCancelForm(forms.Form):
+class MeetingCancelForm(TextRulesMixin, forms.Form):
     note = forms.CharField(
         label=_("Message for your partner"),
-        max_length=300,
+        max_length=limits.MEETING_NOTE_MAX,
         required=False,
         help_text=_("Optional, e.g. why, or when you could meet instead."),
     )
@@ -77,16 +79,23 @@ class MeetingCancelForm(forms.Form):
 # Check-ins ---------------------------------------------------------------------------------
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(TextRulesMixin, forms.Form):
     learned = forms.CharField(
-        label=_("What I learned"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What I learned"),
+        required=False,
+        max_length=limits.CHECKIN_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     taught = forms.CharField(
-        label=_("What I taught"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What I taught"),
+        required=False,
+        max_length=limits.CHECKIN_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     blockers = forms.CharField(
         label=_("Blockers"),
         required=False,
+        max_length=limits.CHECKIN_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Fears, obstacles, procrastination: what stands in your way?"),
     )
@@ -97,10 +106,13 @@ class CheckInForm(forms.Form):
     is_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class GoalProgressForm(forms.Form):
+class GoalProgressForm(TextRulesMixin, forms.Form):
     rating = _rating(_("Progress"))
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        max_length=limits.GOAL_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, goal, **kwargs):
@@ -126,10 +138,10 @@ class NumberField(forms.DecimalField):
         return {}  # no min/max/step: those are for number inputs
 
 
-class IndicatorValueForm(forms.Form):
+class IndicatorValueForm(TextRulesMixin, forms.Form):
     YES_NO = [("", _("Not measured")), ("yes", _("Yes, met")), ("no", _("Not yet"))]
 
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = forms.CharField(label=_("Note"), max_length=limits.INDICATOR_NOTE_MAX, required=False)
 
     def __init__(self, *args, indicator, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,8 +177,10 @@ class IndicatorValueForm(forms.Form):
         )
 
 
-class NextStepForm(DateWindowFormMixin, forms.Form):
-    description = forms.CharField(label=_("Next step"), max_length=300, required=False)
+class NextStepForm(DateWindowFormMixin, TextRulesMixin, forms.Form):
+    description = forms.CharField(
+        label=_("Next step"), max_length=limits.NEXT_STEP_MAX, required=False
+    )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     due_on = forms.DateField(
         label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -199,7 +213,7 @@ class NextStepForm(DateWindowFormMixin, forms.Form):
         return (data.get("description", "").strip(), owner.pk if owner else None, data["due_on"])
 
 
-class BaseNextStepFormSet(forms.BaseFormSet):
+class BaseNextStepFormSet(BoundedFormSet):
     def steps(self) -> list[services.NextStepInput]:
         return [
             services.NextStepInput(
@@ -212,8 +226,10 @@ class BaseNextStepFormSet(forms.BaseFormSet):
         ]
 
 
-NextStepFormSet = forms.formset_factory(
-    NextStepForm, formset=BaseNextStepFormSet, extra=0, max_num=10, absolute_max=10
+MAX_NEXT_STEPS = 10
+
+NextStepFormSet = bounded_formset_factory(
+    NextStepForm, formset=BaseNextStepFormSet, extra=0, max_num=MAX_NEXT_STEPS
 )
 
 

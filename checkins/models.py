@@ -8,8 +8,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cohort, Organization
+from accounts.validators import text_length_check, validate_multi_line, validate_one_line
 from contracts.models import Contract, Goal, Indicator
 from matching.models import Pair
+
+from . import limits
 
 
 def _new_feed_token():
@@ -45,7 +48,9 @@ class Meeting(models.Model):
     # Position in the contract's recurrence (0, 1, 2, ...), so re-scheduling is idempotent;
     # null for meetings a partner added.
     sequence = models.PositiveIntegerField(null=True, blank=True)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(
+        _("note"), max_length=limits.MEETING_NOTE_MAX, blank=True, validators=[validate_one_line]
+    )
     # The partner who last moved or cancelled it; null while it is as the schedule planned
     # (so re-planning after an amendment knows which meetings it may replace).
     updated_by = models.ForeignKey(
@@ -64,12 +69,15 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["pair", "starts_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="meeting_ends_after_start",
+                violation_error_message=_("A meeting must end after it starts."),
             ),
             models.UniqueConstraint(
                 fields=["contract", "sequence"],
                 condition=Q(sequence__isnull=False),
                 name="meeting_sequence_unique",
+                violation_error_message=_("This meeting of the schedule exists already."),
             ),
         ]
 
@@ -84,9 +92,24 @@ class CheckIn(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
     )
-    learned = models.TextField(_("what I learned"), blank=True)
-    taught = models.TextField(_("what I taught"), blank=True)
-    blockers = models.TextField(_("blockers"), blank=True)
+    learned = models.TextField(
+        _("what I learned"),
+        blank=True,
+        max_length=limits.CHECKIN_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.CHECKIN_TEXT_MAX), validate_multi_line],
+    )
+    taught = models.TextField(
+        _("what I taught"),
+        blank=True,
+        max_length=limits.CHECKIN_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.CHECKIN_TEXT_MAX), validate_multi_line],
+    )
+    blockers = models.TextField(
+        _("blockers"),
+        blank=True,
+        max_length=limits.CHECKIN_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.CHECKIN_TEXT_MAX), validate_multi_line],
+    )
     time_effectiveness = models.PositiveSmallIntegerField(
         _("how effectively we spent our time since the last meeting (1–5)")
     )
@@ -96,13 +119,38 @@ class CheckIn(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "user"], name="checkin_unique"),
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                name="checkin_unique",
+                violation_error_message=_("You have already checked in for this meeting."),
+            ),
             models.CheckConstraint(
                 condition=Q(time_effectiveness__gte=1, time_effectiveness__lte=5),
                 name="checkin_time_effectiveness_range",
+                violation_error_message=_("Choose a rating from 1 to 5."),
             ),
             models.CheckConstraint(
-                condition=Q(confidence__gte=1, confidence__lte=5), name="checkin_confidence_range"
+                condition=Q(confidence__gte=1, confidence__lte=5),
+                name="checkin_confidence_range",
+                violation_error_message=_("Choose a rating from 1 to 5."),
+            ),
+            text_length_check(
+                model="checkin",
+                field="learned",
+                limit=limits.CHECKIN_TEXT_MAX,
+                label=_("What you learned"),
+            ),
+            text_length_check(
+                model="checkin",
+                field="taught",
+                limit=limits.CHECKIN_TEXT_MAX,
+                label=_("What you taught"),
+            ),
+            text_length_check(
+                model="checkin",
+                field="blockers",
+                limit=limits.CHECKIN_TEXT_MAX,
+                label=_("Blockers"),
             ),
         ]
 
@@ -114,13 +162,27 @@ class GoalProgress(models.Model):
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="goal_progress")
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress")
     rating = models.PositiveSmallIntegerField(_("progress (1–5)"))
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        max_length=limits.GOAL_NOTE_MAX,
+        validators=[MaxLengthValidator(limits.GOAL_NOTE_MAX), validate_multi_line],
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["checkin", "goal"], name="goal_progress_unique"),
+            models.UniqueConstraint(
+                fields=["checkin", "goal"],
+                name="goal_progress_unique",
+                violation_error_message=_("This goal is already rated in the check-in."),
+            ),
             models.CheckConstraint(
-                condition=Q(rating__gte=1, rating__lte=5), name="goal_progress_rating_range"
+                condition=Q(rating__gte=1, rating__lte=5),
+                name="goal_progress_rating_range",
+                violation_error_message=_("Choose a rating from 1 to 5."),
+            ),
+            text_length_check(
+                model="goalprogress", field="note", limit=limits.GOAL_NOTE_MAX, label=_("The note")
             ),
         ]
 
@@ -133,11 +195,17 @@ class IndicatorValue(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     met = models.BooleanField(null=True, blank=True)  # for yes/no indicators
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(
+        _("note"), max_length=limits.INDICATOR_NOTE_MAX, blank=True, validators=[validate_one_line]
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["checkin", "indicator"], name="indicator_value_unique"),
+            models.UniqueConstraint(
+                fields=["checkin", "indicator"],
+                name="indicator_value_unique",
+                violation_error_message=_("This indicator already has a value in the check-in."),
+            ),
         ]
 
     def __str__(self):
@@ -147,7 +215,9 @@ class IndicatorValue(models.Model):
 class NextStep(models.Model):
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="next_steps")
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="next_steps")
-    description = models.CharField(_("next step"), max_length=300)
+    description = models.CharField(
+        _("next step"), max_length=limits.NEXT_STEP_MAX, validators=[validate_one_line]
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="next_steps"
     )
@@ -248,7 +318,11 @@ class Reminder(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(
+        blank=True,
+        max_length=limits.REMINDER_ERROR_MAX,
+        validators=[MaxLengthValidator(limits.REMINDER_ERROR_MAX)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReminderQuerySet.as_manager()
@@ -258,7 +332,15 @@ class Reminder(models.Model):
         indexes = [models.Index(fields=["status", "due_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "subject_key", "recipient"], name="reminder_unique"
+                fields=["kind", "subject_key", "recipient"],
+                name="reminder_unique",
+                violation_error_message=_("This reminder is already planned."),
+            ),
+            text_length_check(
+                model="reminder",
+                field="last_error",
+                limit=limits.REMINDER_ERROR_MAX,
+                label=_("The error"),
             ),
         ]
 
@@ -297,7 +379,11 @@ class ClosingSurveyRequest(models.Model):
     class Meta:
         ordering = ["requested_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["cohort", "user"], name="closing_survey_request_unique")
+            models.UniqueConstraint(
+                fields=["cohort", "user"],
+                name="closing_survey_request_unique",
+                violation_error_message=_("This member has already been asked for the survey."),
+            )
         ]
 
     def __str__(self):
@@ -329,7 +415,10 @@ class ClosingSurvey(models.Model):
     )
     would_pair_again = models.BooleanField(_("would you pair with your partner again?"))
     what_helped = models.TextField(
-        _("what helped?"), blank=True, validators=[MaxLengthValidator(2000)]
+        _("what helped?"),
+        blank=True,
+        max_length=limits.WHAT_HELPED_MAX,
+        validators=[MaxLengthValidator(limits.WHAT_HELPED_MAX), validate_multi_line],
     )
     submitted_on = models.DateField()
 
@@ -341,6 +430,13 @@ class ClosingSurvey(models.Model):
             models.CheckConstraint(
                 condition=Q(goal_reached__in=["yes", "partly", "no"]),
                 name="closing_survey_goal_reached_valid",
+                violation_error_message=_("Choose yes, partly or no."),
+            ),
+            text_length_check(
+                model="closingsurvey",
+                field="what_helped",
+                limit=limits.WHAT_HELPED_MAX,
+                label=_("What helped"),
             ),
         ]
 

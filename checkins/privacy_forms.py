@@ -4,11 +4,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.validators import TextRulesMixin
+
 # The word a member types to confirm that they want their account deleted.
 CONFIRMATION_WORD = gettext_lazy("DELETE")
 
 
-class AccountDeleteForm(forms.Form):
+class AccountDeleteForm(TextRulesMixin, forms.Form):
     password = forms.CharField(
         label=gettext_lazy("Your password"),
         strip=False,

@@ -23,10 +23,10 @@ from accounts.idempotency import AlreadyDone
 from accounts.models import Cohort, User
 from accounts.services import audit
 
-from . import lifecycle
+from . import lifecycle, limits
 from .models import ClosingSurvey, ClosingSurveyRequest
 
-WHAT_HELPED_MAX = 2000
+WHAT_HELPED_MAX = limits.WHAT_HELPED_MAX
 GoalReached = ClosingSurvey.GoalReached
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import get_cohort_for_coordinator
 from accounts.middleware import upload_handlers
+from accounts.validators import TextRulesMixin
 
 from . import document_access, documents, export
 from .document_access import get_export_for_coordinator
@@ -110,7 +111,7 @@ class VerifyUploadForm(forms.Form):
         return data
 
 
-class VerifyHashForm(forms.Form):
+class VerifyHashForm(TextRulesMixin, forms.Form):
     hash = forms.CharField(
         label=gettext_lazy("SHA-256 of the PDF file, or the contract's content hash"),
         max_length=100,

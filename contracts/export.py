@@ -28,7 +28,7 @@ from accounts.services import audit
 from accounts.spreadsheet import csv_writer
 from matching.models import PairMember
 
-from . import tasks
+from . import limits, tasks
 from .documents import contract_document_ensure, document_filename
 from .models import Contract, ContractDocument, ContractExport, ContractSection
 from .pdf import partners_of
@@ -228,7 +228,7 @@ def contract_export_run(*, export: ContractExport) -> ContractExport:
     except Exception as error:
         logger.exception("Contract export %s failed", export.pk)
         export.status = ContractExport.Status.FAILED
-        export.error = f"{type(error).__name__}: {error}"[:2000]
+        export.error = f"{type(error).__name__}: {error}"[: limits.EXPORT_ERROR_MAX]
         export.finished_at = timezone.now()
         export.save(update_fields=["status", "error", "finished_at"])
         audit(

@@ -3,8 +3,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.dates import DateWindowFormMixin
+from accounts.formsets import BoundedFormSet, bounded_formset_factory
+from accounts.validators import TextRulesMixin
 from profiles.forms import timezone_choices
 
+from . import limits
 from .dates import contract_dates_errors
 from .models import Contract, ContractSection, Goal, Indicator
 from .services import MAX_ROWS_PER_GOAL, IndicatorInput, StrategyInput
@@ -25,7 +28,7 @@ TERMS_FIELDS = [
 ]
 
 
-class TermsForm(DateWindowFormMixin, forms.ModelForm):
+class TermsForm(DateWindowFormMixin, TextRulesMixin, forms.ModelForm):
     """The shared terms. Saved by `services.contract_terms_update`, never by `save()`."""
 
     timezone = forms.ChoiceField(label=_("Time zone of the meetings"), required=False)
@@ -78,7 +81,7 @@ class TermsForm(DateWindowFormMixin, forms.ModelForm):
         """No model validation here: the service validates the whole contract."""
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = ContractSection
         fields = ["assets", "needs", "will_help_with"]
@@ -99,7 +102,7 @@ class SectionForm(forms.ModelForm):
         """No model validation here: the service validates and saves."""
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["horizon", "statement"]
@@ -116,7 +119,7 @@ class GoalForm(forms.ModelForm):
         """No model validation here: the service validates and saves."""
 
 
-class _RowForm(forms.Form):
+class _RowForm(TextRulesMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -124,6 +127,7 @@ class StrategyForm(_RowForm):
     description = forms.CharField(
         label=_("Strategy (the how)"),
         required=False,
+        max_length=limits.STRATEGY_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -132,7 +136,7 @@ class IndicatorForm(DateWindowFormMixin, _RowForm):
     description = forms.CharField(
         label=_("Success indicator"),
         required=False,
-        max_length=300,
+        max_length=limits.INDICATOR_MAX,
         help_text=_("How will I know when I'm there?"),
     )
     kind = forms.ChoiceField(
@@ -148,7 +152,7 @@ class IndicatorForm(DateWindowFormMixin, _RowForm):
         decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    unit = forms.CharField(label=_("Unit"), required=False, max_length=40)
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=limits.UNIT_MAX)
     due_on = forms.DateField(
         label=_("Due date"),
         required=False,
@@ -170,7 +174,7 @@ class IndicatorForm(DateWindowFormMixin, _RowForm):
         return data
 
 
-class _RowFormSet(forms.BaseFormSet):
+class _RowFormSet(BoundedFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.fields["DELETE"].label = _("Remove")
@@ -188,14 +192,8 @@ class _RowFormSet(forms.BaseFormSet):
 
 
 def _formset(form):
-    return forms.formset_factory(
-        form,
-        formset=_RowFormSet,
-        extra=1,
-        can_delete=True,
-        max_num=MAX_ROWS_PER_GOAL,
-        validate_max=True,
-        absolute_max=MAX_ROWS_PER_GOAL + 10,
+    return bounded_formset_factory(
+        form, formset=_RowFormSet, extra=1, can_delete=True, max_num=MAX_ROWS_PER_GOAL
     )
 
 
@@ -276,12 +274,12 @@ class GoalEditForms:
                 self.goal.add_error(field if field in self.goal.fields else None, errors)
 
 
-class SignForm(forms.Form):
+class SignForm(TextRulesMixin, forms.Form):
     """Typed name and password; the view checks the password, the service the name."""
 
     typed_name = forms.CharField(
         label=_("Your full name"),
-        max_length=200,
+        max_length=limits.TYPED_NAME_MAX,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=_("Type it as it appears on your account; it is your signature."),
     )

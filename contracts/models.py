@@ -1,10 +1,14 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cohort, Organization
+from accounts.validators import text_length_check, validate_multi_line, validate_one_line
 from matching.models import Pair
+
+from . import limits
 
 DEFAULT_AGENDA = _(
     "1. Review of short- and long-term goals\n"
@@ -80,10 +84,31 @@ class Contract(models.Model):
     )
     meeting_time = models.TimeField(_("usual time"), null=True, blank=True)
     timezone = models.CharField(_("time zone of the meetings"), max_length=64, blank=True)
-    agenda = models.TextField(_("agenda format"), blank=True, default=DEFAULT_AGENDA)
-    help_measure = models.TextField(_("how we will measure the help"), blank=True)
-    boundaries = models.TextField(_("boundaries (topics off limits)"), blank=True)
-    confidentiality = models.TextField(_("confidentiality"), blank=True)
+    agenda = models.TextField(
+        _("agenda format"),
+        blank=True,
+        default=DEFAULT_AGENDA,
+        max_length=limits.AGENDA_MAX,
+        validators=[MaxLengthValidator(limits.AGENDA_MAX), validate_multi_line],
+    )
+    help_measure = models.TextField(
+        _("how we will measure the help"),
+        blank=True,
+        max_length=limits.TERM_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.TERM_TEXT_MAX), validate_multi_line],
+    )
+    boundaries = models.TextField(
+        _("boundaries (topics off limits)"),
+        blank=True,
+        max_length=limits.TERM_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.TERM_TEXT_MAX), validate_multi_line],
+    )
+    confidentiality = models.TextField(
+        _("confidentiality"),
+        blank=True,
+        max_length=limits.TERM_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.TERM_TEXT_MAX), validate_multi_line],
+    )
 
     # Set when the content is locked for signature: SHA-256 of the canonical serialization.
     content_hash = models.CharField(max_length=64, blank=True)
@@ -97,20 +122,50 @@ class Contract(models.Model):
     class Meta:
         ordering = ["pair_id", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["pair", "version"], name="contract_version_unique"),
+            models.UniqueConstraint(
+                fields=["pair", "version"],
+                name="contract_version_unique",
+                violation_error_message=_(
+                    "This version of the contract exists already; reload the page."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "ready", "signed", "superseded"]),
                 name="contract_status_valid",
+                violation_error_message=_("Choose a valid status for the contract."),
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True)
                 | Q(starts_on__isnull=True)
                 | Q(ends_on__gt=F("starts_on")),
                 name="contract_ends_after_start",
+                violation_error_message=_("The review / end date must come after the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(meeting_minutes__gte=5, meeting_minutes__lte=480),
                 name="contract_meeting_minutes_range",
+                violation_error_message=_("A meeting lasts from 5 to 480 minutes."),
+            ),
+            text_length_check(
+                model="contract", field="agenda", limit=limits.AGENDA_MAX, label=_("The agenda")
+            ),
+            text_length_check(
+                model="contract",
+                field="help_measure",
+                limit=limits.TERM_TEXT_MAX,
+                label=_("How you will measure the help"),
+            ),
+            text_length_check(
+                model="contract",
+                field="boundaries",
+                limit=limits.TERM_TEXT_MAX,
+                label=_("The boundaries"),
+            ),
+            text_length_check(
+                model="contract",
+                field="confidentiality",
+                limit=limits.TERM_TEXT_MAX,
+                label=_("The confidentiality"),
             ),
         ]
 
@@ -129,14 +184,51 @@ class ContractSection(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contract_sections"
     )
-    assets = models.TextField(_("what I already bring"), blank=True)
-    needs = models.TextField(_("what I need from my partner"), blank=True)
-    will_help_with = models.TextField(_("what I will help my partner with"), blank=True)
+    assets = models.TextField(
+        _("what I already bring"),
+        blank=True,
+        max_length=limits.SECTION_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.SECTION_TEXT_MAX), validate_multi_line],
+    )
+    needs = models.TextField(
+        _("what I need from my partner"),
+        blank=True,
+        max_length=limits.SECTION_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.SECTION_TEXT_MAX), validate_multi_line],
+    )
+    will_help_with = models.TextField(
+        _("what I will help my partner with"),
+        blank=True,
+        max_length=limits.SECTION_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.SECTION_TEXT_MAX), validate_multi_line],
+    )
 
     class Meta:
         ordering = ["user__first_name", "user__last_name", "user__email"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "user"], name="contract_section_unique"),
+            models.UniqueConstraint(
+                fields=["contract", "user"],
+                name="contract_section_unique",
+                violation_error_message=_("This partner already has a section in the contract."),
+            ),
+            text_length_check(
+                model="contractsection",
+                field="assets",
+                limit=limits.SECTION_TEXT_MAX,
+                label=_("What you already bring"),
+            ),
+            text_length_check(
+                model="contractsection",
+                field="needs",
+                limit=limits.SECTION_TEXT_MAX,
+                label=_("What you need from your partner"),
+            ),
+            text_length_check(
+                model="contractsection",
+                field="will_help_with",
+                limit=limits.SECTION_TEXT_MAX,
+                label=_("What you will help your partner with"),
+            ),
         ]
 
     def __str__(self):
@@ -154,11 +246,23 @@ class Goal(models.Model):
     horizon = models.CharField(
         _("horizon"), max_length=4, choices=Horizon.choices, default=Horizon.ONE_YEAR
     )
-    statement = models.TextField(_("goal (the what)"))
+    statement = models.TextField(
+        _("goal (the what)"),
+        max_length=limits.GOAL_STATEMENT_MAX,
+        validators=[MaxLengthValidator(limits.GOAL_STATEMENT_MAX), validate_multi_line],
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "pk"]
+        constraints = [
+            text_length_check(
+                model="goal",
+                field="statement",
+                limit=limits.GOAL_STATEMENT_MAX,
+                label=_("The goal"),
+            ),
+        ]
 
     def __str__(self):
         return self.statement[:60]
@@ -166,12 +270,24 @@ class Goal(models.Model):
 
 class Strategy(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="strategies")
-    description = models.TextField(_("strategy (the how)"))
+    description = models.TextField(
+        _("strategy (the how)"),
+        max_length=limits.STRATEGY_MAX,
+        validators=[MaxLengthValidator(limits.STRATEGY_MAX), validate_multi_line],
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "pk"]
         verbose_name_plural = "strategies"
+        constraints = [
+            text_length_check(
+                model="strategy",
+                field="description",
+                limit=limits.STRATEGY_MAX,
+                label=_("A strategy"),
+            ),
+        ]
 
     def __str__(self):
         return self.description[:60]
@@ -185,12 +301,16 @@ class Indicator(models.Model):
         YES_NO = "yes_no", _("Yes or no")
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="indicators")
-    description = models.CharField(_("success indicator"), max_length=300)
+    description = models.CharField(
+        _("success indicator"), max_length=limits.INDICATOR_MAX, validators=[validate_one_line]
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NUMBER)
     target_value = models.DecimalField(
         _("target"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    unit = models.CharField(
+        _("unit"), max_length=limits.UNIT_MAX, blank=True, validators=[validate_one_line]
+    )
     due_on = models.DateField(_("due date"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -200,6 +320,7 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="yes_no") | Q(target_value__isnull=False),
                 name="indicator_number_has_target",
+                violation_error_message=_("Give a target number, or measure it as yes or no."),
             ),
         ]
 
@@ -212,10 +333,10 @@ class Signature(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    typed_name = models.CharField(max_length=200)
+    typed_name = models.CharField(max_length=limits.TYPED_NAME_MAX, validators=[validate_one_line])
     signed_at = models.DateTimeField()
     ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=400, blank=True)
+    user_agent = models.CharField(max_length=limits.USER_AGENT_MAX, blank=True)
     content_hash = models.CharField(max_length=64)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
@@ -226,6 +347,7 @@ class Signature(models.Model):
                 fields=["contract", "user"],
                 condition=Q(withdrawn_at__isnull=True),
                 name="signature_one_active_per_partner",
+                violation_error_message=_("You have already signed this contract."),
             ),
         ]
 
@@ -262,12 +384,24 @@ class ContractExport(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     archive = models.FileField(upload_to="exports/", blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(
+        blank=True,
+        max_length=limits.EXPORT_ERROR_MAX,
+        validators=[MaxLengthValidator(limits.EXPORT_ERROR_MAX)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            text_length_check(
+                model="contractexport",
+                field="error",
+                limit=limits.EXPORT_ERROR_MAX,
+                label=_("The error"),
+            ),
+        ]
 
     def __str__(self):
         return f"Contracts of {self.cohort} ({self.status})"

@@ -2,7 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.validators import TextRulesMixin
 
+from . import limits
 from .models import MatchRun, MatchSettings
 
 
@@ -34,9 +36,11 @@ class PairLockForm(forms.Form):
     locked = forms.TypedChoiceField(choices=[("0", "0"), ("1", "1")], coerce=lambda v: v == "1")
 
 
-class PairForbidForm(forms.Form):
+class PairForbidForm(TextRulesMixin, forms.Form):
     reason = forms.CharField(
-        label=_("Reason (optional, for the other coordinators)"), max_length=200, required=False
+        label=_("Reason (optional, for the other coordinators)"),
+        max_length=limits.FORBID_REASON_MAX,
+        required=False,
     )
 
 
@@ -98,22 +102,26 @@ class ManualPairForm(forms.Form):
         return data
 
 
-class PairResponseForm(forms.Form):
+class PairResponseForm(TextRulesMixin, forms.Form):
     ACCEPT, DECLINE = "accept", "decline"
 
     response = forms.ChoiceField(choices=[(ACCEPT, _("Accept")), (DECLINE, _("Decline"))])
     reason = forms.CharField(
         label=_("Why are you declining?"),
-        max_length=500,
+        max_length=limits.DECLINE_REASON_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Only your coordinators see this."),
     )
 
 
-class PartnerRequestForm(forms.Form):
+class PartnerRequestForm(TextRulesMixin, forms.Form):
     to_user = forms.ModelChoiceField(queryset=User.objects.none(), widget=forms.HiddenInput)
-    message = forms.CharField(label=_("A short message (optional)"), max_length=500, required=False)
+    message = forms.CharField(
+        label=_("A short message (optional)"),
+        max_length=limits.REQUEST_MESSAGE_MAX,
+        required=False,
+    )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)

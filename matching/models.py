@@ -1,9 +1,13 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cohort, Organization
+from accounts.validators import text_length_check, validate_multi_line, validate_one_line
+
+from . import limits
 
 
 class MatchSettings(models.Model):
@@ -41,7 +45,9 @@ class PairRule(models.Model):
     # Stored with user_a.pk < user_b.pk so that a pair has one row whatever the order.
     user_a = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     user_b = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(
+        max_length=limits.FORBID_REASON_MAX, blank=True, validators=[validate_one_line]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -51,8 +57,16 @@ class PairRule(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["cohort", "user_a", "user_b"], name="pair_rule_unique"),
-            models.CheckConstraint(condition=Q(user_a__lt=F("user_b")), name="pair_rule_ordered"),
+            models.UniqueConstraint(
+                fields=["cohort", "user_a", "user_b"],
+                name="pair_rule_unique",
+                violation_error_message=_("These two members are already never to be paired."),
+            ),
+            models.CheckConstraint(
+                condition=Q(user_a__lt=F("user_b")),
+                name="pair_rule_ordered",
+                violation_error_message=_("Choose two different members."),
+            ),
         ]
 
     def __str__(self):
@@ -84,10 +98,14 @@ class MatchRun(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.COHORT)
     progress = models.PositiveSmallIntegerField(default=0)
-    progress_note = models.CharField(max_length=200, blank=True)
+    progress_note = models.CharField(max_length=limits.PROGRESS_NOTE_MAX, blank=True)
     # Summary figures: members, pairs, trios, total and lowest score, seconds, unmatched.
     stats = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(
+        blank=True,
+        max_length=limits.RUN_ERROR_MAX,
+        validators=[MaxLengthValidator(limits.RUN_ERROR_MAX)],
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -100,6 +118,11 @@ class MatchRun(models.Model):
     class Meta:
         ordering = ["-created_at"]
         get_latest_by = "created_at"
+        constraints = [
+            text_length_check(
+                model="matchrun", field="error", limit=limits.RUN_ERROR_MAX, label=_("The error")
+            ),
+        ]
 
     def __str__(self):
         return f"Matching of {self.cohort} at {self.created_at:%Y-%m-%d %H:%M}"
@@ -114,11 +137,15 @@ class UnmatchedMember(models.Model):
 
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="unmatched")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=300)
+    reason = models.CharField(max_length=limits.UNMATCHED_REASON_MAX)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["run", "user"], name="unmatched_unique"),
+            models.UniqueConstraint(
+                fields=["run", "user"],
+                name="unmatched_unique",
+                violation_error_message=_("This member is already listed as unmatched."),
+            ),
         ]
 
     def __str__(self):
@@ -140,7 +167,11 @@ class SuggestedPartners(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["run", "user"], name="suggested_partners_unique"),
+            models.UniqueConstraint(
+                fields=["run", "user"],
+                name="suggested_partners_unique",
+                violation_error_message=_("This run holds suggestions for this member already."),
+            ),
         ]
         indexes = [models.Index(fields=["user", "run"], name="suggested_partners_user")]
 
@@ -182,7 +213,11 @@ class Pair(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.MATCHING)
     score = models.FloatField(default=0)
-    explanation = models.TextField(blank=True)
+    explanation = models.TextField(
+        blank=True,
+        max_length=limits.EXPLANATION_MAX,
+        validators=[MaxLengthValidator(limits.EXPLANATION_MAX)],
+    )
     locked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -198,6 +233,13 @@ class Pair(models.Model):
                     status__in=["proposed", "published", "active", "declined", "dissolved"]
                 ),
                 name="pair_status_valid",
+                violation_error_message=_("Choose a valid status for the pair."),
+            ),
+            text_length_check(
+                model="pair",
+                field="explanation",
+                limit=limits.EXPLANATION_MAX,
+                label=_("The explanation"),
             ),
         ]
 
@@ -216,14 +258,20 @@ class PairMember(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pair_memberships"
     )
     response = models.CharField(max_length=20, choices=Response.choices, default=Response.PENDING)
-    decline_reason = models.CharField(max_length=500, blank=True)
+    decline_reason = models.CharField(
+        max_length=limits.DECLINE_REASON_MAX, blank=True, validators=[validate_multi_line]
+    )
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["user__first_name", "user__last_name", "user__email"]
         constraints = [
             # A member appears once in a pair, so a pair's members always differ.
-            models.UniqueConstraint(fields=["pair", "user"], name="pair_member_unique"),
+            models.UniqueConstraint(
+                fields=["pair", "user"],
+                name="pair_member_unique",
+                violation_error_message=_("This member is already in the pair."),
+            ),
         ]
 
     def __str__(self):
@@ -247,7 +295,9 @@ class PartnerRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    message = models.CharField(max_length=500, blank=True)
+    message = models.CharField(
+        max_length=limits.REQUEST_MESSAGE_MAX, blank=True, validators=[validate_one_line]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
@@ -258,9 +308,14 @@ class PartnerRequest(models.Model):
                 fields=["cohort", "from_user", "to_user"],
                 condition=Q(status="pending"),
                 name="partner_request_pending_unique",
+                violation_error_message=_(
+                    "You have already asked this member; wait for the answer."
+                ),
             ),
             models.CheckConstraint(
-                condition=~Q(from_user=F("to_user")), name="partner_request_not_self"
+                condition=~Q(from_user=F("to_user")),
+                name="partner_request_not_self",
+                violation_error_message=_("You can't ask yourself to pair up."),
             ),
         ]
 

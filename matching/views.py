@@ -232,6 +232,10 @@ def matching_publish(request, org_slug, cohort_id):
 @require_GET
 def my_partner(request, org_slug, cohort_id):
     cohort = get_cohort_for_member(request, org_slug, cohort_id)
+    return _my_partner_page(request, cohort, PairResponseForm())
+
+
+def _my_partner_page(request, cohort, form):
     pair = selectors.member_pair(cohort=cohort, user=request.user)
     context = {
         "organization": cohort.organization,
@@ -244,7 +248,7 @@ def my_partner(request, org_slug, cohort_id):
         "answer_note": ""
         if cohort_allows(cohort, "answer_pairing")
         else refusal_message(cohort, "answer_pairing"),
-        "form": PairResponseForm(),
+        "form": form,
     }
     return render(request, "matching/my_partner.html", context)
 
@@ -263,6 +267,11 @@ def pair_respond(request, org_slug, pair_id):
             messages.success(request, _RESPONSE_MESSAGES[pair.status])
         except ValidationError as error:
             _error(request, error)
+        return redirect("my_partner", org_slug=org_slug, cohort_id=pair.cohort_id)
+    if "reason" in form.errors:
+        # A reason too long, or with characters it can't hold, is shown with the error.
+        return _my_partner_page(request, pair.cohort, form)
+    messages.error(request, _("Choose to accept or to decline."))
     return redirect("my_partner", org_slug=org_slug, cohort_id=pair.cohort_id)
 
 
@@ -302,6 +311,8 @@ def partner_request_create(request, org_slug, cohort_id):
             messages.success(request, _("Request sent. You'll get an email when they answer."))
         except ValidationError as error:
             _error(request, error)
+    elif "message" in form.errors:
+        messages.error(request, " ".join(form.errors["message"]))
     else:
         messages.error(request, _("This member can't be asked."))
     return redirect("matching_suggestions", org_slug=org_slug, cohort_id=cohort.pk)

@@ -5,7 +5,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
+from accounts.formsets import BoundedFormSet, bounded_formset_factory
+from accounts.validators import TextRulesMixin
+
+from . import limits, selectors
 from .models import LEVEL_CHOICES, PRIORITY_CHOICES, Profile, Tag
 from .services import normalize_languages
 
@@ -20,16 +23,21 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 def tag_input(**attrs):
-    attrs = {"list": TAG_OPTIONS_ID, "autocomplete": "off", "maxlength": 80, **attrs}
+    attrs = {
+        "list": TAG_OPTIONS_ID,
+        "autocomplete": "off",
+        "maxlength": limits.TAG_NAME_MAX,
+        **attrs,
+    }
     return forms.TextInput(attrs=attrs)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(TextRulesMixin, forms.ModelForm):
     """The member's own fields. The department is absent on purpose: coordinators set it."""
 
     languages = forms.CharField(
         label=_("Languages"),
-        max_length=300,
+        max_length=limits.LANGUAGES_INPUT_MAX,
         required=False,
         help_text=_("Separate them with commas, e.g. English, Danish. Codes such as en, da work."),
     )
@@ -62,15 +70,15 @@ class ProfileForm(forms.ModelForm):
         return normalize_languages(raw)
 
 
-class _EntryForm(forms.Form):
-    tag = forms.CharField(label=_("Tag"), max_length=80, widget=tag_input())
+class _EntryForm(TextRulesMixin, forms.Form):
+    tag = forms.CharField(label=_("Tag"), max_length=limits.TAG_NAME_MAX, widget=tag_input())
     kind = forms.ChoiceField(
         label=_("Kind, if new"),
         choices=Tag.Kind.choices,
         initial=Tag.Kind.SKILL,
         required=False,
     )
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), max_length=limits.ENTRY_NOTE_MAX, required=False)
 
     def clean_tag(self):
         return " ".join(self.cleaned_data["tag"].split())
@@ -88,7 +96,7 @@ class NeedForm(_EntryForm):
     field_order = ["tag", "priority", "kind", "note"]
 
 
-class BaseEntryFormSet(forms.BaseFormSet):
+class BaseEntryFormSet(BoundedFormSet):
     """Offers (or needs) of one profile: one row per tag, tags chosen or typed by name.
 
     Checks what a form can see before saving: a tag listed twice (including two names of one
@@ -151,14 +159,8 @@ class BaseEntryFormSet(forms.BaseFormSet):
 
 
 def _formset(form):
-    return forms.formset_factory(
-        form,
-        formset=BaseEntryFormSet,
-        extra=1,
-        can_delete=True,
-        max_num=MAX_ENTRIES,
-        validate_max=True,
-        absolute_max=MAX_ENTRIES + 20,
+    return bounded_formset_factory(
+        form, formset=BaseEntryFormSet, extra=1, can_delete=True, max_num=MAX_ENTRIES
     )
 
 
@@ -225,17 +227,19 @@ class ProfileEditForms:
                 self.profile.add_error(field if field in self.profile.fields else None, errors)
 
 
-class DepartmentForm(forms.Form):
-    department = forms.CharField(label=_("Department"), max_length=120, required=False)
+class DepartmentForm(TextRulesMixin, forms.Form):
+    department = forms.CharField(
+        label=_("Department"), max_length=limits.DEPARTMENT_MAX, required=False
+    )
 
 
-class TagForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+class TagForm(TextRulesMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=limits.TAG_NAME_MAX)
     kind = forms.ChoiceField(label=_("Kind"), choices=Tag.Kind.choices, initial=Tag.Kind.SKILL)
 
 
-class TagFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=80)
+class TagFilterForm(TextRulesMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=limits.TAG_NAME_MAX)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Tag.Kind.choices]
     )

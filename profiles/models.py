@@ -2,13 +2,16 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from accounts.validators import text_length_check, validate_multi_line, validate_one_line
+
+from . import limits
 
 LEVEL_LABELS = {
     1: _("basic"),
@@ -55,7 +58,9 @@ class Tag(models.Model):
         EXPERTISE = "expertise", _("Expertise")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tags")
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(
+        _("name"), max_length=limits.TAG_NAME_MAX, validators=[validate_one_line]
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SKILL)
     retired_at = models.DateTimeField(null=True, blank=True)
     # A merged tag points at the tag that replaced it, so old links and imports resolve.
@@ -73,11 +78,15 @@ class Tag(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                "organization", Lower("name"), name="tag_name_unique_per_organization"
+                "organization",
+                Lower("name"),
+                name="tag_name_unique_per_organization",
+                violation_error_message=_("The organization already has a tag of this name."),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["skill", "resource", "contact", "expertise"]),
                 name="tag_kind_valid",
+                violation_error_message=_("Choose the kind skill, resource, contact or expertise."),
             ),
         ]
 
@@ -122,8 +131,15 @@ class Profile(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profiles"
     )
-    about = models.TextField(_("about me"), blank=True, max_length=2000)
-    goal = models.CharField(_("one-year goal"), max_length=300, blank=True)
+    about = models.TextField(
+        _("about me"),
+        blank=True,
+        max_length=limits.ABOUT_MAX,
+        validators=[MaxLengthValidator(limits.ABOUT_MAX), validate_multi_line],
+    )
+    goal = models.CharField(
+        _("one-year goal"), max_length=limits.GOAL_MAX, blank=True, validators=[validate_one_line]
+    )
     languages = models.JSONField(_("languages"), default=list, blank=True)
     timezone = models.CharField(
         _("time zone"), max_length=64, blank=True, validators=[validate_timezone]
@@ -134,14 +150,26 @@ class Profile(models.Model):
     medium = models.CharField(
         _("preferred medium"), max_length=20, choices=Medium.choices, blank=True
     )
-    department = models.CharField(_("department"), max_length=120, blank=True)
+    department = models.CharField(
+        _("department"),
+        max_length=limits.DEPARTMENT_MAX,
+        blank=True,
+        validators=[validate_one_line],
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProfileQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "user"], name="profile_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "user"],
+                name="profile_unique",
+                violation_error_message=_("This member already has a profile here."),
+            ),
+            text_length_check(
+                model="profile", field="about", limit=limits.ABOUT_MAX, label=_("About me")
+            ),
         ]
 
     def __str__(self):
@@ -154,13 +182,23 @@ class Offer(models.Model):
     level = models.PositiveSmallIntegerField(
         _("level"), choices=LEVEL_CHOICES, validators=ONE_TO_FIVE
     )
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(
+        _("note"), max_length=limits.ENTRY_NOTE_MAX, blank=True, validators=[validate_one_line]
+    )
 
     class Meta:
         ordering = ["-level", "tag__name"]
         constraints = [
-            models.UniqueConstraint(fields=["profile", "tag"], name="offer_unique"),
-            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="offer_level"),
+            models.UniqueConstraint(
+                fields=["profile", "tag"],
+                name="offer_unique",
+                violation_error_message=_("Each tag can be listed only once."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5),
+                name="offer_level",
+                violation_error_message=_("Choose a level from 1 to 5."),
+            ),
         ]
 
     def __str__(self):
@@ -177,14 +215,22 @@ class Need(models.Model):
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=PRIORITY_CHOICES, validators=ONE_TO_FIVE
     )
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(
+        _("note"), max_length=limits.ENTRY_NOTE_MAX, blank=True, validators=[validate_one_line]
+    )
 
     class Meta:
         ordering = ["-priority", "tag__name"]
         constraints = [
-            models.UniqueConstraint(fields=["profile", "tag"], name="need_unique"),
+            models.UniqueConstraint(
+                fields=["profile", "tag"],
+                name="need_unique",
+                violation_error_message=_("Each tag can be listed only once."),
+            ),
             models.CheckConstraint(
-                condition=Q(priority__gte=1, priority__lte=5), name="need_priority"
+                condition=Q(priority__gte=1, priority__lte=5),
+                name="need_priority",
+                violation_error_message=_("Choose a priority from 1 to 5."),
             ),
         ]
 

@@ -16,6 +16,7 @@ from accounts.models import Membership
 from accounts.services import audit
 from matching.models import Pair
 
+from .. import limits
 from ..models import CheckIn, Meeting, Reminder
 from .common import MEETING_KINDS, PREFERENCE_FOR_KIND, Kind, Status, _lease
 from .emails import reminder_email_send
@@ -107,6 +108,8 @@ def reminder_deliver(*, reminder_id: int) -> str:
 
 def _finish(reminder: Reminder, **fields) -> None:
     fields.setdefault("lease_until", None)
+    if "last_error" in fields:
+        fields["last_error"] = fields["last_error"][: limits.REMINDER_ERROR_MAX]
     Reminder.objects.filter(pk=reminder.pk, status=Status.SENDING).update(**fields)
 
 

@@ -23,7 +23,7 @@ from accounts.models import User
 from matching.models import Pair
 from profiles.models import validate_timezone
 
-from .. import canonical, selectors
+from .. import canonical, limits, selectors
 from ..dates import contract_dates_errors
 from ..models import Contract, ContractSection, Goal, Indicator, Strategy
 from .common import _audit, _locked, _own_section, _require_draft, _require_partner, _touch
@@ -240,6 +240,11 @@ def goal_save(
             % {"count": MAX_ROWS_PER_GOAL}
         )
     if goal is None:
+        if section.goals.count() >= limits.GOALS_PER_SECTION_MAX:
+            raise ValidationError(
+                _("A section holds at most %(count)d goals; edit or remove one first.")
+                % {"count": limits.GOALS_PER_SECTION_MAX}
+            )
         last = section.goals.aggregate(last=Max("position"))["last"]
         goal = Goal(section=section, position=0 if last is None else last + 1)
         action = "contract.goal_added"

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.lifecycle import cohort_lock_allowing
 from accounts.models import Cohort, User
 
-from .. import engine, selectors
+from .. import engine, limits, selectors
 from ..models import Pair, PairMember, PairRule
 from ..wording import current_wording
 
@@ -63,7 +63,9 @@ def _create_pair(
         status=status,
         origin=origin,
         score=result.score,
-        explanation=engine.explain(result, data.names, data.tag_names, current_wording()),
+        explanation=engine.explain(result, data.names, data.tag_names, current_wording())[
+            : limits.EXPLANATION_MAX
+        ],
         locked=locked,
         published_at=now if active else None,
         activated_at=now if active else None,

@@ -23,7 +23,7 @@ from accounts.language import current_language, user_language
 from accounts.models import Cohort, User
 from accounts.services import audit
 
-from .. import engine, selectors, tasks
+from .. import engine, limits, selectors, tasks
 from ..models import (
     MatchRun,
     MatchSettings,
@@ -192,6 +192,7 @@ def _matching_run_execute(run: MatchRun) -> MatchRun:
     except Exception as error:  # any failure is shown on the run instead of lost in a log
         logger.exception("Matching run %s failed", run.pk)
         message = " ".join(error.messages) if isinstance(error, ValidationError) else repr(error)
+        message = message[: limits.RUN_ERROR_MAX]
         _progress(
             run,
             run.progress,
@@ -227,7 +228,10 @@ def _save_run_result(
             cohort=cohort, status=Pair.Status.PROPOSED, locked=False
         ).count()
         Pair.objects.filter(cohort=cohort, status=Pair.Status.PROPOSED, locked=False).delete()
-    new = [(pair, text) for pair, text in zip(result.pairs, explanations, strict=True)]
+    new = [
+        (pair, text[: limits.EXPLANATION_MAX])
+        for pair, text in zip(result.pairs, explanations, strict=True)
+    ]
     new_ids = {user_id for pair, _text in new if not pair.locked for user_id in pair.members}
     if _in_current_pair(cohort, new_ids):
         raise ValidationError(

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from accounts.validators import validate_one_line
+
 from ..services import normalize_languages
 from .results import (
     CELL_MAX_LENGTH,
@@ -139,6 +141,11 @@ def _parse_row(cells: dict[str, str], line: int, problems: _Problems) -> MemberR
     if len(problems) > found:
         return None
     values = {column: _tidy(cells[column]) for column in COLUMNS}
+    for column, value in values.items():
+        try:
+            validate_one_line(value)
+        except ValidationError as error:
+            problems.add(line, "%(column)s: %(error)s", column=column, error=error.messages[0])
     for column, limit in MAX_LENGTHS.items():
         if len(values[column]) > limit:
             problems.add(

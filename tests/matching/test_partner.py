@@ -229,3 +229,38 @@ def test_a_trio_member_sees_both_partners(client_for, cohort, four):
     page = client_for(four.ana).get(partner_url(cohort)).content.decode()
 
     assert "Your partners" in page and "Ben Okafor" in page and "Eve Tester" in page
+
+
+@pytest.mark.parametrize(
+    ("reason", "error"),
+    [
+        ("x" * 100_000, "Ensure this value has at most 500 characters (it has 100000)."),
+        ("Not a good fit\x00", "Null characters are not allowed."),
+        ("Not a good \u202efit", "U+202E"),
+    ],
+    ids=["too-long", "nul", "bidi-override"],
+)
+def test_a_decline_with_an_invalid_reason_shows_the_error_and_changes_nothing(
+    client_for, four, published, reason, error
+):
+    response = client_for(four.ana).post(
+        respond_url(published), {"response": "decline", "reason": reason}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert error in page
+    assert '<details class="flex-grow-1" open>' in page
+    published.refresh_from_db()
+    assert published.status == Pair.Status.PUBLISHED
+    assert not PairMember.objects.filter(pair=published).exclude(response="pending").exists()
+    assert not AuditEvent.objects.filter(action__startswith="pair.").exists()
+
+
+def test_an_answer_that_is_neither_accept_nor_decline_changes_nothing(client_for, four, published):
+    response = client_for(four.ana).post(respond_url(published), {"response": "maybe"})
+
+    assert message_texts(response) == ["Choose to accept or to decline."]
+    published.refresh_from_db()
+    assert published.status == Pair.Status.PUBLISHED
+    assert not PairMember.objects.filter(pair=published).exclude(response="pending").exists()

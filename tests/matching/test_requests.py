@@ -223,3 +223,22 @@ def test_a_member_cannot_ask_someone_outside_the_cohort(client_for, cohort, four
     response = ask(client_for(four.ana), cohort, stranger)
 
     assert message_texts(response) == ["This member can't be asked."]
+
+
+@pytest.mark.parametrize(
+    ("message", "error"),
+    [
+        ("x" * 100_000, "Ensure this value has at most 500 characters (it has 100000)."),
+        ("Let's \u202epair up", "U+202E"),
+    ],
+    ids=["too-long", "bidi-override"],
+)
+def test_a_request_with_an_invalid_message_says_why_and_is_not_sent(
+    client_for, cohort, four, mailoutbox, message, error
+):
+    response = ask(client_for(four.ana), cohort, four.ben, message=message)
+
+    (text,) = message_texts(response)
+    assert error in text
+    assert not PartnerRequest.objects.exists()
+    assert mailoutbox == []

@@ -223,3 +223,21 @@ def test_every_problem_of_a_file_is_reported_not_just_the_first():
         "Line 2: offers: the level of “Python” must be a number from 1 to 5, not “9”.",
         "Line 4: offers: “:2” has no tag name.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("ana@example.org,A\u200bna,Silva,,,,,", "Line 2: first_name: Remove the invisible"),
+        ("ana@example.org,Ana,\u202eavliS,,,,,", "Line 2: last_name: Remove the invisible"),
+        ("ana@example.org,Ana,Silva,Sales\u2066,,,,", "Line 2: department: Remove the invisible"),
+        ("ana@example.org,Ana,Silva,,Pyth\u200don:3,,,", "Line 2: offers: Remove the invisible"),
+        ("ana@example.org,Ana,Silva,,,Speak\x07ing:3,,", "Line 2: needs: Remove the control"),
+    ],
+    ids=["zero-width-name", "bidi-name", "bidi-department", "joiner-tag", "bell-tag"],
+)
+def test_hidden_characters_in_names_and_tags_are_reported(row, expected):
+    data = csv_bytes(row)
+
+    assert any(problem.startswith(expected) for problem in problems(data)), problems(data)
+    assert not parse_members_csv(data).rows

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_language_and_coordinator_mfa'),
+        ('accounts', '0004_text_length_validators'),
     ]
 
     operations = [
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='invitation',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), models.F('cohort'), condition=models.Q(('accepted_at__isnull', True), ('declined_at__isnull', True), ('revoked_at__isnull', True)), name='invitation_pending_unique'),
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), models.F('cohort'), condition=models.Q(('accepted_at__isnull', True), ('declined_at__isnull', True), ('revoked_at__isnull', True)), name='invitation_pending_unique', violation_error_message='This address already has an open invitation to the cohort.'),
         ),
         migrations.AddField(
             model_name='outgoingemailday',
@@ -45,6 +45,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='outgoingemailday',
-            constraint=models.UniqueConstraint(fields=('organization', 'day'), name='outgoing_email_day_unique'),
+            constraint=models.UniqueConstraint(fields=('organization', 'day'), name='outgoing_email_day_unique', violation_error_message="This day's email count exists already."),
         ),
     ]

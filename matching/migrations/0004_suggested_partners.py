@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0001_initial'),
+        ('matching', '0003_text_length_validators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'indexes': [models.Index(fields=['user', 'run'], name='suggested_partners_user')],
-                'constraints': [models.UniqueConstraint(fields=('run', 'user'), name='suggested_partners_unique')],
+                'constraints': [models.UniqueConstraint(fields=('run', 'user'), name='suggested_partners_unique', violation_error_message='This run holds suggestions for this member already.')],
             },
         ),
     ]

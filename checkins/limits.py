@@ -1,0 +1,12 @@
+"""How long the check-ins app's texts may be: the forms' and the database's one source."""
+
+MEETING_NOTE_MAX = 300
+CHECKIN_TEXT_MAX = 4000  # what I learned, what I taught, blockers
+GOAL_NOTE_MAX = 2000
+INDICATOR_NOTE_MAX = 300
+NEXT_STEP_MAX = 300
+WHAT_HELPED_MAX = 2000
+MESSAGE_SUBJECT_MAX = 200  # a coordinator's message to members
+MESSAGE_BODY_MAX = 5000
+# Written by the application, not typed: cut to fit where it is stored.
+REMINDER_ERROR_MAX = 2000
