@@ -205,7 +205,8 @@ def after_journey_3() -> Cast:
     contract_services.contract_terms_update(
         contract=contract,
         actor=ben,
-        starts_on=contract.starts_on,
+        # From the cohort's first day, so the meeting held two weeks ago lies in the contract.
+        starts_on=cast.pair.cohort.starts_on,
         ends_on=contract.ends_on,
         cadence=Contract.Cadence.WEEKLY,
         medium=Contract.Medium.VIDEO,
