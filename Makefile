@@ -33,10 +33,11 @@ run: install ## Migrate, load the demo data and serve on 127.0.0.1:8000
 	$(BIN)/python manage.py runserver $(HOST)
 
 .PHONY: test
-test: install ## Check migrations, lint, and run the whole suite (browser journeys if Chromium is here)
+test: install ## Check migrations, lint, the import layers, and run the whole suite (browser journeys if Chromium is here)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 .PHONY: e2e
