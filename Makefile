@@ -64,4 +64,4 @@ beat: install ## Run Celery beat, the periodic task scheduler (exactly one per d
 
 .PHONY: clean
 clean: ## Remove the virtualenv, the SQLite database, caches and e2e screenshots
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm db.sqlite3-journal staticfiles e2e-screenshots .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm db.sqlite3-journal staticfiles e2e-screenshots .pytest_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info
