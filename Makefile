@@ -33,10 +33,11 @@ run: install ## Migrate, load the demo data and serve on 127.0.0.1:8000
 	$(BIN)/python manage.py runserver $(HOST)
 
 .PHONY: test
-test: install ## Check migrations, lint, and run the whole suite (browser journeys if Chromium is here)
+test: install ## Check migrations, lint, the import layers, and run the whole suite (browser journeys if Chromium is here)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 .PHONY: e2e
@@ -63,4 +64,4 @@ beat: install ## Run Celery beat, the periodic task scheduler (exactly one per d
 
 .PHONY: clean
 clean: ## Remove the virtualenv, the SQLite database, caches and e2e screenshots
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm db.sqlite3-journal staticfiles e2e-screenshots .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm db.sqlite3-journal staticfiles e2e-screenshots .pytest_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info

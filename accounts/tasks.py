@@ -1,11 +1,15 @@
+"""Background work for accounts. Each task imports the services it calls inside its body, so
+the services can import this module to queue tasks without an import circle."""
+
 from celery import shared_task
 
-from . import services
 from .models import Invitation
 
 
 @shared_task
 def send_invitation_email(invitation_id: int) -> None:
+    from . import services  # in the body: services queue this task (no import circle)
+
     invitation = (
         Invitation.objects.select_related("cohort__program", "organization", "invited_by")
         .filter(pk=invitation_id)

@@ -1,8 +1,10 @@
 """Background work for check-ins and reminders.
 
 Tasks take ids, re-fetch, and return quietly when the row is gone or no longer in the state
-they were queued for. Nothing here is scheduled for a far-off time: reminders wait as rows in
-the database and `scan_due_reminders` (every minute, Celery beat) queues them when due.
+they were queued for. Each task imports the modules it calls inside its body, so `services` and
+`reminders` can import this one to queue tasks without an import circle. Nothing here is
+scheduled for a far-off time: reminders wait as rows in the database and `scan_due_reminders`
+(every minute, Celery beat) queues them when due.
 """
 
 import logging
@@ -10,14 +12,14 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from . import reminders, selectors, services
-
 logger = logging.getLogger(__name__)
 
 
 @shared_task
 def scan_due_reminders() -> int:
     """Claim the due reminders and queue one `send_reminder` per row (on commit)."""
+    from . import reminders
+
     return reminders.reminders_queue_due()
 
 
@@ -32,6 +34,8 @@ def scan_due_reminders() -> int:
 )
 def send_reminder(self, reminder_id: int) -> str:
     """Send one claimed reminder; a duplicate delivery of this task sends nothing."""
+    from . import reminders
+
     try:
         return reminders.reminder_deliver(reminder_id=reminder_id)
     except reminders.TransientSendError as error:
@@ -47,12 +51,16 @@ def send_reminder(self, reminder_id: int) -> str:
 @shared_task
 def queue_coordinator_digests() -> int:
     """This ISO week's digest rows (idempotent: runs hourly, creates them once a week)."""
+    from . import reminders
+
     return reminders.coordinator_digests_queue()
 
 
 @shared_task
 def schedule_meetings_for_signed_contracts() -> int:
     """Keep every signed contract's meetings scheduled ahead (idempotent)."""
+    from . import selectors, services
+
     count = 0
     for contract in selectors.contracts_needing_schedule():
         # One contract's bad data must not stop the others from being scheduled.

@@ -57,9 +57,6 @@ def _ics_response(content: bytes, filename: str = "") -> HttpResponse:
 @require_GET
 def pair_detail(request, org_slug, pair_id):
     pair, is_partner = access.get_pair_for_viewer(request, org_slug, pair_id)
-    contract = selectors.current_contract(pair=pair)
-    if contract is not None:
-        services.meetings_ensure_scheduled(contract=contract)
     page = selectors.pair_page(pair=pair, user=request.user, private=is_partner)
     context = {"organization": pair.organization, "cohort": pair.cohort, "page": page}
     if is_partner and pair.status == pair.Status.ACTIVE:

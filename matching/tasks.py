@@ -1,9 +1,10 @@
 """Background work for matching. Tasks take ids, re-fetch, and return quietly when the row is
-gone or no longer in the state they were queued for."""
+gone or no longer in the state they were queued for. Each task imports the services it calls
+inside its body, so the services can import this module to queue tasks without an import
+circle."""
 
 from celery import shared_task
 
-from . import services
 from .models import MatchRun, Pair, PartnerRequest
 
 
@@ -17,6 +18,8 @@ def _pair(pair_id: int, status: str) -> Pair | None:
 
 @shared_task
 def run_matching(run_id: int) -> None:
+    from . import services
+
     run = (
         MatchRun.objects.select_related("cohort__organization", "organization", "started_by")
         .filter(pk=run_id, status=MatchRun.Status.QUEUED)
@@ -29,6 +32,8 @@ def run_matching(run_id: int) -> None:
 
 @shared_task
 def send_pair_published_emails(pair_id: int) -> None:
+    from . import services
+
     pair = _pair(pair_id, Pair.Status.PUBLISHED)
     if pair is not None:
         services.pair_published_email_send(pair=pair)
@@ -36,6 +41,8 @@ def send_pair_published_emails(pair_id: int) -> None:
 
 @shared_task
 def send_pair_active_emails(pair_id: int) -> None:
+    from . import services
+
     pair = _pair(pair_id, Pair.Status.ACTIVE)
     if pair is not None:
         services.pair_active_email_send(pair=pair)
@@ -43,6 +50,8 @@ def send_pair_active_emails(pair_id: int) -> None:
 
 @shared_task
 def send_pair_declined_email(pair_id: int) -> None:
+    from . import services
+
     pair = _pair(pair_id, Pair.Status.DECLINED)
     if pair is not None:
         services.pair_declined_email_send(pair=pair)
@@ -50,6 +59,8 @@ def send_pair_declined_email(pair_id: int) -> None:
 
 @shared_task
 def send_partner_request_email(request_id: int) -> None:
+    from . import services
+
     partner_request = (
         PartnerRequest.objects.select_related("cohort__organization", "from_user", "to_user")
         .filter(pk=request_id)

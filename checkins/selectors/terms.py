@@ -78,20 +78,31 @@ def contract_terms(*, contract: Contract) -> schedule.Terms | None:
 
 
 def contracts_needing_schedule(*, now: datetime.datetime | None = None) -> QuerySet[Contract]:
-    """Signed contracts of active pairs, in cohorts that allow meetings, with none planned yet.
+    """Signed contracts of active pairs, in cohorts that allow meetings, with none planned yet
+    or with untouched future meetings beyond the longest plan.
 
     For the periodic task that calls `services.meetings_ensure_scheduled` on each: a newly
-    signed contract, or a newly signed amendment (its meetings are re-planned). Contracts
-    whose end date has passed are left out.
+    signed contract, or a newly signed amendment (its meetings are re-planned), whose signing
+    could not plan them; or a contract that an older version of the scheduler filled with
+    meetings up to a far-off end date (they are removed). Contracts whose end date has passed
+    are left out.
     """
-    today = (now or timezone.now()).date()
+    now = now or timezone.now()
     planned = Meeting.objects.filter(contract=OuterRef("pk"), sequence__isnull=False)
+    beyond_plan = Meeting.objects.filter(
+        contract=OuterRef("pk"),
+        sequence__gte=schedule.MAX_OCCURRENCES,
+        starts_at__gt=now,
+        status=Meeting.Status.SCHEDULED,
+        origin=Meeting.Origin.SCHEDULE,
+        updated_by__isnull=True,
+    )
     return (
         Contract.objects.filter(status=Contract.Status.SIGNED, pair__status=Pair.Status.ACTIVE)
         .filter(cohort__status__in=statuses_allowing("schedule_meetings"))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=now.date()))
         .exclude(meeting_time__isnull=True)
-        .exclude(Exists(planned))
+        .filter(~Exists(planned) | Exists(beyond_plan))
         .select_related("cohort", "pair", "organization")
         .order_by("pk")
     )

@@ -6,12 +6,13 @@ who did it in the audit log.
 Meetings and the contract
 -------------------------
 A contract lives in the layer below; when one is signed, this layer schedules its meetings
-through `meetings_ensure_scheduled(contract=...)`, which the pair page calls on every visit and
-a periodic task calls for `selectors.contracts_needing_schedule()`. It is idempotent: each
-planned meeting carries its position in the recurrence (`sequence`), so planning again only
-adds what is missing. A signed amendment re-plans: the future meetings that the previous
-version planned and that nobody moved or cancelled are moved onto the new plan (or cancelled
-when the new plan has fewer); past meetings and those partners added, moved or cancelled stay.
+through `meetings_ensure_scheduled(contract=...)`, which `receivers` calls when contracts
+sends `contract_signed` and a periodic task calls for `selectors.contracts_needing_schedule()`.
+It is idempotent: each planned meeting carries its position in the recurrence (`sequence`), so
+planning again only adds what is missing. A signed amendment re-plans: the future meetings that
+the previous version planned and that nobody moved or cancelled are moved onto the new plan (or
+cancelled when the new plan has fewer); past meetings and those partners added, moved or
+cancelled stay.
 
 Reminders are another module's work: every meeting that is created, moved or cancelled is
 handed to `reminders.reminders_sync_for_meeting`, in the same transaction.

@@ -3,8 +3,8 @@ terms (`schedule.expand`), adding only the occurrences still missing, and moves 
 meetings an earlier version planned (and nobody moved or cancelled) onto an amendment's plan,
 cancelling those the new plan has no room for. It also removes the untouched future meetings
 beyond the plan that older versions of the scheduler left (see `_plan`). It locks the cohort,
-then the pair, and plans again under the locks, so that a page visit and the periodic task
-never plan twice.
+then the pair, and plans again under the locks, so that a signing and the periodic task never
+plan twice.
 """
 
 import datetime
@@ -69,7 +69,7 @@ def meetings_ensure_scheduled(
     missing, replaceable, beyond = _plan(contract, now)
     if not missing and not beyond and not replaceable.exists():
         return []
-    # Serialise with a concurrent call (a page visit and the periodic task) and with a move of
+    # Serialise with a concurrent call (a signing and the periodic task) and with a move of
     # the cohort: lock the cohort, then the pair, then plan again with what the other call may
     # have written. A cohort whose state doesn't allow meetings (closed) gets none.
     if not cohort_allows(cohort_lock(contract.cohort_id), "schedule_meetings"):

@@ -5,9 +5,9 @@ its hash), or takes it back to draft while nobody has signed (`contract_reopen`)
 signing, the sign view checks the signer's password (`contract_sign_reauthenticate`, which
 pauses signing for `SIGN_LOCKOUT_SECONDS` after `SIGN_PASSWORD_ATTEMPTS` wrong passwords
 within `SIGN_PASSWORD_WINDOW_SECONDS`). `contract_sign` records a partner's signature of the
-hash they read; the last one makes the version signed, supersedes the version it amends and
-queues the rendering of its PDF. Until then a partner may take their signature back
-(`contract_withdraw_signature`).
+hash they read; the last one makes the version signed, supersedes the version it amends,
+sends `signals.contract_signed` and queues the rendering of its PDF. Until then a partner may
+take their signature back (`contract_withdraw_signature`).
 """
 
 import datetime
@@ -24,6 +24,7 @@ from accounts.models import User
 
 from .. import canonical, selectors, tasks
 from ..models import Contract, Signature
+from ..signals import contract_signed
 from .common import (
     SIGNED_MESSAGE,
     SUPERSEDED_MESSAGE,
@@ -229,6 +230,7 @@ def _complete(contract: Contract, user: User, now: datetime.datetime) -> None:
         previous.status = Contract.Status.SUPERSEDED
         previous.save(update_fields=["status", "updated_at"])
         _audit(previous, user, "contract.superseded", by=contract.pk)
+    contract_signed.send(sender=Contract, contract=contract)
     contract_id = contract.pk
     transaction.on_commit(lambda: tasks.render_contract_document.delay(contract_id), robust=True)
 

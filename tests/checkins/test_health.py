@@ -143,17 +143,6 @@ def test_on_track_says_when_a_check_in_becomes_due():
     assert result.checkin_due_by == NOW - days(3) + days(14)
 
 
-def test_the_rules_module_imports_no_django():
-    import ast
-    import pathlib
-
-    tree = ast.parse(pathlib.Path(health.__file__).read_text())
-    modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-
-    assert not any(name.startswith("django") for name in modules)
-
-
 # Many pairs from the database --------------------------------------------------------------
 
 

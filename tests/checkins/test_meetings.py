@@ -262,9 +262,10 @@ def _two_more(cohort):
     return EnrolmentFactory(cohort=cohort).user, EnrolmentFactory(cohort=cohort).user
 
 
-def test_the_pair_page_schedules_the_meetings_of_a_signed_contract(
+def test_the_pair_page_shows_the_meetings_planned_for_a_signed_contract(
     client_for, member, ana_and_ben, hook
 ):
+    services.meetings_ensure_scheduled(contract=ana_and_ben.contract)  # as signing does
     url = reverse("pair_detail", kwargs={"org_slug": "northwind", "pair_id": ana_and_ben.pair.pk})
 
     response = client_for(member).get(url)

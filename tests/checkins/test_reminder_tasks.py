@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 
-from checkins import tasks
+from checkins import selectors, services, tasks
 from peermentor.celery import app
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,8 +47,8 @@ def test_a_send_cannot_outlive_its_lease():
 def test_scheduling_task_plans_meetings_for_each_signed_contract():
     contracts = [mock.Mock(pk=1), mock.Mock(pk=2)]
     with (
-        mock.patch.object(tasks.selectors, "contracts_needing_schedule", return_value=contracts),
-        mock.patch.object(tasks.services, "meetings_ensure_scheduled") as ensure,
+        mock.patch.object(selectors, "contracts_needing_schedule", return_value=contracts),
+        mock.patch.object(services, "meetings_ensure_scheduled") as ensure,
     ):
         assert tasks.schedule_meetings_for_signed_contracts() == 2
 
@@ -58,9 +58,9 @@ def test_scheduling_task_plans_meetings_for_each_signed_contract():
 def test_one_contract_failing_to_schedule_does_not_stop_the_others():
     contracts = [mock.Mock(pk=1), mock.Mock(pk=2)]
     with (
-        mock.patch.object(tasks.selectors, "contracts_needing_schedule", return_value=contracts),
+        mock.patch.object(selectors, "contracts_needing_schedule", return_value=contracts),
         mock.patch.object(
-            tasks.services, "meetings_ensure_scheduled", side_effect=[ValueError("bad"), []]
+            services, "meetings_ensure_scheduled", side_effect=[ValueError("bad"), []]
         ) as ensure,
     ):
         assert tasks.schedule_meetings_for_signed_contracts() == 1

@@ -236,19 +236,3 @@ def test_upcoming_keeps_only_meetings_after_the_moment_with_their_sequence():
 def test_an_unknown_cadence_is_an_error():
     with pytest.raises(ValueError, match="cadence"):
         schedule.expand(terms(cadence="daily"))
-
-
-def test_the_module_imports_no_django():
-    import ast
-    import pathlib
-
-    tree = ast.parse(pathlib.Path(schedule.__file__).read_text())
-    modules = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    }
-    modules |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-
-    assert not any(name.startswith("django") for name in modules)
