@@ -25,6 +25,6 @@ urlpatterns = [
     path("", include("checkins.urls")),
     path("", include("checkins.reminder_urls")),
     path("", include("checkins.cockpit_urls")),
-    path("", include("checkins.privacy_urls")),
+    path("", include("checkins.privacy.urls")),
     path("", include("checkins.dashboard_urls")),
 ]

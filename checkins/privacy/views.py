@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.views import apply_errors
 
-from . import privacy, privacy_selectors
-from .privacy_forms import CONFIRMATION_WORD, AccountDeleteForm
+from . import selectors
+from . import services as privacy
+from .forms import CONFIRMATION_WORD, AccountDeleteForm
 
 
 @login_required
@@ -31,7 +32,7 @@ def privacy_overview(request):
 def privacy_export(request):
     archive = privacy.member_data_export(user=request.user)
     response = HttpResponse(archive, content_type="application/zip")
-    filename = privacy_selectors.export_filename()
+    filename = selectors.export_filename()
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -52,7 +53,7 @@ def privacy_delete(request):
             return redirect("home")
     context = {
         "form": form,
-        "summary": privacy_selectors.member_deletion_summary(user=request.user),
+        "summary": selectors.member_deletion_summary(user=request.user),
         "confirmation_word": CONFIRMATION_WORD,
     }
     return render(request, "checkins/privacy/delete.html", context)

@@ -13,7 +13,7 @@ from contracts.models import Contract, ContractSection, Goal, Signature
 from matching.models import Pair, PairMember, PartnerRequest
 from profiles.models import Need, Offer, Profile
 
-from .models import (
+from ..models import (
     CalendarFeed,
     CheckIn,
     GoalProgress,

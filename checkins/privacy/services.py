@@ -62,10 +62,10 @@ from contracts.documents import is_signed_version as contract_is_signed
 from contracts.models import Contract, ContractSection, Goal, Signature
 from matching.models import Pair, PairMember
 
-from . import privacy_selectors as selectors
-from . import reminders
-from .models import Meeting
-from .privacy_selectors import CURRENT_PAIR_STATUSES, UNSIGNED_STATUSES
+from .. import reminders
+from ..models import Meeting
+from . import selectors
+from .selectors import CURRENT_PAIR_STATUSES, UNSIGNED_STATUSES
 
 # Rows that deleting the user would delete (CASCADE) but that deletion keeps, and why. Every
 # other CASCADE reference to a user, in any installed app, is deleted with the account.
