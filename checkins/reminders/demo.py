@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from accounts.models import Cohort
 
-from . import reminders
-from .models import CheckIn, Meeting, Reminder
+from .. import reminders
+from ..models import CheckIn, Meeting, Reminder
 
 Kind = Reminder.Kind
 RECENT = timedelta(days=31)  # a missing check-in after a meeting this recent gets a nudge

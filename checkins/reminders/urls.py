@@ -2,15 +2,13 @@
 
 from django.urls import path
 
-from . import reminder_views
+from . import views
 
 urlpatterns = [
-    path(
-        "notifications/", reminder_views.notification_preferences, name="notification_preferences"
-    ),
+    path("notifications/", views.notification_preferences, name="notification_preferences"),
     path(
         "notifications/unsubscribe/<str:token>/",
-        reminder_views.reminder_unsubscribe,
+        views.reminder_unsubscribe,
         name="reminder_unsubscribe",
     ),
 ]

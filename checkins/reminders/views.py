@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import reminders
-from .reminder_forms import NotificationPreferenceForm
+from .. import reminders
+from .forms import NotificationPreferenceForm
 
 
 @login_required
