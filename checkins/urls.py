@@ -1,4 +1,7 @@
-from django.urls import path
+"""The check-in routes: pair pages, meetings, check-ins and calendar feeds, then the routes of
+the feature packages (oversight, privacy, reminders)."""
+
+from django.urls import include, path
 
 from . import views
 
@@ -21,4 +24,8 @@ urlpatterns = [
     path("calendar/", views.calendar_settings, name="calendar_settings"),
     path("calendar/reset/", views.calendar_feed_reset, name="calendar_feed_reset"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    # The features on top of the check-ins, each a package with its own routes.
+    path("", include("checkins.oversight.urls")),
+    path("", include("checkins.privacy.urls")),
+    path("", include("checkins.reminders.urls")),
 ]

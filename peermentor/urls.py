@@ -23,8 +23,4 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("contracts.document_urls")),
     path("", include("checkins.urls")),
-    path("", include("checkins.reminders.urls")),
-    path("", include("checkins.cockpit_urls")),
-    path("", include("checkins.privacy.urls")),
-    path("", include("checkins.dashboard_urls")),
 ]

@@ -10,8 +10,8 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.services import invitation_email_send
-from checkins import lifecycle
 from checkins.models import Reminder
+from checkins.oversight import lifecycle
 from checkins.reminders.emails import reminder_email_send
 from checkins.services.meetings import meeting_changed_email_send
 from contracts.services.emails import contract_email_send

@@ -15,7 +15,7 @@ from accounts.models import Cohort
 from contracts.models import Contract
 from matching.models import Pair, PairMember
 
-from .. import health, selectors
+from ... import health, selectors
 
 NO_CONTRACT = "none"
 CONTRACT_LABELS = {

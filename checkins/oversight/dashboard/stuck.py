@@ -20,7 +20,7 @@ from contracts.models import Contract
 from matching.models import Pair, PairMember
 from profiles.selectors import cohort_profile_statuses
 
-from .. import selectors
+from ... import selectors
 from .funnel import (
     CONTRACT_SIGNED,
     INVITED,

@@ -1,4 +1,4 @@
-"""How the isolation test (`tests/test_isolation.py`) reaches the cockpit routes: a cohort's
+"""How the isolation test (`tests/test_isolation.py`) reaches the lifecycle routes: a cohort's
 lifecycle pages and CSV exports (coordinators), and the closing survey (enrolled members).
 
 The World's cohort is open, so the POSTs are refused by the lifecycle rules (a redirect with a

@@ -1,8 +1,8 @@
 """Moving a cohort between its states, and what the lifecycle page shows.
 
-What each state allows is `accounts.lifecycle` (re-exported here): the rules sit in the lowest
-layer so that every app's services can check them. This module adds the moves, which need to
-know about pairs, profiles, meetings and reminders.
+What each state allows is `accounts.lifecycle`: the rules sit in the lowest layer so that every
+app's services can check them, and callers import them from there. This module adds the moves,
+which need to know about pairs, profiles, meetings and reminders.
 
 Moves (`cohort_advance`, `cohort_step_back`, `cohort_close`) lock the cohort's row, take the
 state the coordinator saw (`from_status`) so that a double-click or two coordinators at once
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.emails import render_plain_text
 from accounts.idempotency import AlreadyDone
 from accounts.language import user_language
-from accounts.lifecycle import (  # noqa: F401 (re-exported for the pages and tests)
+from accounts.lifecycle import (
     ACTIONS,
     BACK,
     FORWARD,
@@ -34,12 +34,8 @@ from accounts.lifecycle import (  # noqa: F401 (re-exported for the pages and te
     STATE_PURPOSE,
     Action,
     allowed_actions,
-    cohort_allows,
-    cohort_lock_allowing,
     next_status,
     previous_status,
-    refusal_message,
-    require_cohort_allows,
     status_label,
 )
 from accounts.models import Cohort, Enrolment, User
@@ -47,8 +43,8 @@ from accounts.services import audit, cohort_status_write
 from matching.models import Pair, PairMember
 from profiles.selectors import cohort_profile_counts
 
-from . import reminders
-from .models import ClosingSurveyRequest, Meeting, Reminder
+from .. import reminders
+from ..models import ClosingSurveyRequest, Meeting, Reminder
 
 Status = Cohort.Status
 MIN_COMPLETE_PROFILES = 2

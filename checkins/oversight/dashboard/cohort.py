@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Cohort
 
-from .. import health, selectors, survey
+from ... import health, selectors
+from .. import survey
 from .funnel import FunnelStep, cohort_funnel
 from .pairs import (
     CONTRACT_LABELS,

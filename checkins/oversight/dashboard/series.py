@@ -34,8 +34,8 @@ from accounts.models import Cohort
 from contracts.models import Contract, Indicator
 from matching.models import Pair
 
-from .. import charts
-from ..models import CheckIn, IndicatorValue
+from ... import charts
+from ...models import CheckIn, IndicatorValue
 from .common import percent
 
 MAX_WEEKS = 52

@@ -1,12 +1,21 @@
-"""The coordinator's cockpit (a cohort's lifecycle and CSV exports) and the closing survey."""
+"""The coordinator's oversight pages: a cohort's dashboard, funnel steps, lifecycle, exports and
+closing survey, and a program's dashboard."""
 
 from django.urls import path
 
-from . import cockpit_views as views
+from . import views
 
-COHORT = "o/<slug:org_slug>/cohorts/<int:cohort_id>/"
+ORG = "o/<slug:org_slug>/"
+COHORT = f"{ORG}cohorts/<int:cohort_id>/"
 
 urlpatterns = [
+    path(f"{COHORT}dashboard/", views.cohort_dashboard, name="cohort_dashboard"),
+    path(f"{COHORT}dashboard/<str:step>/", views.cohort_funnel_step, name="cohort_funnel_step"),
+    path(
+        f"{ORG}programs/<int:program_id>/dashboard/",
+        views.program_dashboard,
+        name="program_dashboard",
+    ),
     path(f"{COHORT}lifecycle/", views.cohort_lifecycle, name="cohort_lifecycle"),
     path(f"{COHORT}lifecycle/advance/", views.cohort_advance, name="cohort_advance"),
     path(f"{COHORT}lifecycle/back/", views.cohort_step_back, name="cohort_step_back"),

@@ -35,8 +35,9 @@ from matching.models import Pair, PairMember
 from profiles.models import Profile
 from profiles.selectors import cohort_profile_statuses, completeness_of_row
 
-from . import selectors, survey
-from .models import CheckIn
+from .. import selectors
+from ..models import CheckIn
+from . import survey
 
 BOM = "\ufeff"
 # The statuses a pair's members have seen: proposals under review are the coordinator's draft.

@@ -1,6 +1,6 @@
 """The cohort's funnel: its six steps, their labels, and how many people reached each one.
 
-The steps are defined in the package docstring (`checkins.dashboard`). `_member_progress`
+The steps are defined in the package docstring (`checkins.oversight.dashboard`). `_member_progress`
 annotates each enrolment with how far its member got (one query, however many members),
 `cohort_funnel` counts the people at each step, and the conditions `REACHED` and `STUCK` (on
 those annotations) are shared with the lists of people stuck at a step (`stuck`).
@@ -19,7 +19,7 @@ from contracts.models import Contract
 from matching.models import Pair, PairMember
 from profiles.models import Profile
 
-from .. import charts, health, selectors
+from ... import charts, health, selectors
 from .common import _not_enrolled, percent
 
 INVITED = "invited"

@@ -15,7 +15,7 @@ from accounts.models import Cohort, Enrolment, Invitation, Program
 from contracts.models import Contract
 from matching.models import Pair
 
-from .. import selectors
+from ... import selectors
 from .common import _not_enrolled
 
 

@@ -1,4 +1,4 @@
-"""Reads for the coordinators' cockpit: the cohort dashboard and the program dashboard.
+"""Reads for the coordinators' dashboards: the cohort dashboard and the program dashboard.
 
 Every number the dashboards show is computed here, with a fixed number of queries however
 many members, pairs and check-ins a cohort has: aggregates (`Count` with filters, `Exists`
@@ -36,9 +36,8 @@ The reads live in submodules by role: `funnel` (the steps and their counts), `st
 people stuck at a step, and the reminder suggested to them), `pairs` (the pairs table: rows,
 sorting, filtering), `series` (the charts' numbers), `cohort` (the cohort dashboard, all of
 the above in one read), `program` (the program's cohorts side by side) and `common` (helpers
-they share). Callers import from `checkins.dashboard` only: every public name is re-exported
-here. The submodules use the values they import from one another, so patching a constant on
-this package reaches only code that reads it from here.
+they share). Callers import from `checkins.oversight.dashboard`: every public name is
+re-exported here.
 """
 
 from .cohort import CohortDashboard, cohort_dashboard

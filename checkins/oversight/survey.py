@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.idempotency import AlreadyDone
+from accounts.lifecycle import cohort_allows, require_cohort_allows
 from accounts.models import Cohort, User
 from accounts.services import audit
 
-from . import lifecycle, limits
-from .models import ClosingSurvey, ClosingSurveyRequest
+from .. import limits
+from ..models import ClosingSurvey, ClosingSurveyRequest
 
 WHAT_HELPED_MAX = limits.WHAT_HELPED_MAX
 GoalReached = ClosingSurvey.GoalReached
@@ -55,7 +56,7 @@ class SurveyState:
 
 def closing_survey_state(*, cohort: Cohort, user: User) -> SurveyState:
     return SurveyState(
-        is_open=lifecycle.cohort_allows(cohort, "answer_survey"),
+        is_open=cohort_allows(cohort, "answer_survey"),
         request=ClosingSurveyRequest.objects.filter(cohort=cohort, user=user).first(),
     )
 
@@ -77,7 +78,7 @@ def closing_survey_submit(
     submissions at the same moment record one answer.
     """
     now = now or timezone.now()
-    lifecycle.require_cohort_allows(cohort=cohort, action="answer_survey")
+    require_cohort_allows(cohort=cohort, action="answer_survey")
     survey = ClosingSurvey(
         organization_id=cohort.organization_id,
         cohort=cohort,
