@@ -15,11 +15,6 @@ urlpatterns = [
     path(f"{MEETING}cancel/", views.meeting_cancel, name="meeting_cancel"),
     path(f"{MEETING}ics/", views.meeting_ics, name="meeting_ics"),
     path(f"{MEETING}checkin/", views.checkin_create, name="checkin_create"),
-    path(
-        f"{ORG}cohorts/<int:cohort_id>/pairs/",
-        views.cohort_pairs_health,
-        name="cohort_pairs_health",
-    ),
     # The calendar: not under an organization, since the feed holds all of a user's meetings.
     path("calendar/", views.calendar_settings, name="calendar_settings"),
     path("calendar/reset/", views.calendar_feed_reset, name="calendar_feed_reset"),

@@ -11,6 +11,7 @@ COHORT = f"{ORG}cohorts/<int:cohort_id>/"
 urlpatterns = [
     path(f"{COHORT}dashboard/", views.cohort_dashboard, name="cohort_dashboard"),
     path(f"{COHORT}dashboard/<str:step>/", views.cohort_funnel_step, name="cohort_funnel_step"),
+    path(f"{COHORT}pairs/", views.cohort_pairs_health, name="cohort_pairs_health"),
     path(
         f"{ORG}programs/<int:program_id>/dashboard/",
         views.program_dashboard,

@@ -54,6 +54,25 @@ def cohort_dashboard(request, org_slug, cohort_id):
 
 
 @login_required
+@require_GET
+def cohort_pairs_health(request, org_slug, cohort_id):
+    """The cohort's pairs page: the dashboard's pairs table on a page of its own."""
+    cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)
+    filters = PairTableFilterForm(request.GET)
+    table = dashboard.cohort_pair_table(cohort=cohort, **filters.selector_kwargs())
+    page = paginate(request, table.pairs, per_page=PAIRS_PER_PAGE)
+    dashboard.pair_rows_load_partners(rows=page.object_list)
+    context = {
+        "organization": cohort.organization,
+        "cohort": cohort,
+        "table": table,
+        "filters": filters,
+        "page": page,
+    }
+    return render(request, "checkins/cohort_pairs_health.html", context)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def cohort_funnel_step(request, org_slug, cohort_id, step):
     """The people stuck at a funnel step, and a reminder to all of them (confirmed first)."""

@@ -33,11 +33,11 @@ before. "Stuck at" a step means reached it but not the next one.
 The package
 -----------
 The reads live in submodules by role: `funnel` (the steps and their counts), `stuck` (the
-people stuck at a step, and the reminder suggested to them), `pairs` (the pairs table: rows,
-sorting, filtering), `series` (the charts' numbers), `cohort` (the cohort dashboard, all of
-the above in one read), `program` (the program's cohorts side by side) and `common` (helpers
-they share). Callers import from `checkins.oversight.dashboard`: every public name is
-re-exported here.
+people stuck at a step, and the reminder suggested to them), `pairs` (the one pairs table, shown
+on the dashboard and on the cohort's pairs page: rows, sorting, filtering), `series` (the
+charts' numbers), `cohort` (the cohort dashboard, all of the above in one read), `program` (the
+program's cohorts side by side) and `common` (helpers they share). Callers import from
+`checkins.oversight.dashboard`: every public name is re-exported here.
 """
 
 from .cohort import CohortDashboard, cohort_dashboard
@@ -72,8 +72,11 @@ from .pairs import (
     NO_CONTRACT,
     SORTS,
     ActivePair,
+    PairTable,
     PairTableRow,
+    cohort_pair_table,
     pair_rows_load_partners,
+    pair_table,
     pair_table_rows,
 )
 from .program import ProgramCohortRow, program_cohorts_overview
@@ -126,7 +129,10 @@ __all__ = [
     "DEFAULT_SORT",
     "SORTS",
     "ActivePair",
+    "PairTable",
     "PairTableRow",
+    "cohort_pair_table",
+    "pair_table",
     "pair_table_rows",
     "pair_rows_load_partners",
     # Charts

@@ -12,18 +12,10 @@ from django.utils import timezone
 
 from accounts.models import Cohort
 
-from ... import health, selectors
+from ... import selectors
 from .. import survey
 from .funnel import FunnelStep, cohort_funnel
-from .pairs import (
-    CONTRACT_LABELS,
-    DEFAULT_SORT,
-    HEALTH_LABELS,
-    SORTS,
-    PairTableRow,
-    _active_pairs,
-    pair_table_rows,
-)
+from .pairs import DEFAULT_SORT, PairTableRow, _active_pairs, pair_table
 from .series import (
     Chart,
     checkins_per_week,
@@ -62,28 +54,26 @@ def cohort_dashboard(
     pairs = _active_pairs(cohort)
     healths = selectors.pairs_health(pairs=[pair.pk for pair in pairs], now=now)
     weeks = cohort_weeks(cohort=cohort, now=now)
-    health_counts = {status.value: 0 for status in health.Status}
-    for row in healths.values():
-        health_counts[row.status.value] += 1
+    table = pair_table(
+        pairs=pairs,
+        healths=healths,
+        sort=sort,
+        health_filter=health_filter,
+        contract_filter=contract_filter,
+    )
     return CohortDashboard(
         cohort=cohort,
         funnel=cohort_funnel(cohort=cohort, healths=healths, now=now),
-        pairs=pair_table_rows(
-            pairs=pairs,
-            healths=healths,
-            sort=sort,
-            health_filter=health_filter,
-            contract_filter=contract_filter,
-        ),
-        pair_count=len(pairs),
-        health_counts=health_counts,
+        pairs=table.pairs,
+        pair_count=table.pair_count,
+        health_counts=table.health_counts,
         charts=[
             checkins_per_week(cohort=cohort, weeks=weeks),
             indicators_met_per_week(cohort=cohort, weeks=weeks),
             score_distribution(cohort=cohort),
         ],
-        sort=sort if sort in SORTS else DEFAULT_SORT,
-        health_filter=health_filter if health_filter in HEALTH_LABELS else "",
-        contract_filter=contract_filter if contract_filter in CONTRACT_LABELS else "",
+        sort=table.sort,
+        health_filter=table.health_filter,
+        contract_filter=table.contract_filter,
         survey=survey.cohort_survey_summary(cohort=cohort),
     )

@@ -1,8 +1,10 @@
 """The pairs table: the cohort's active pairs with their health, score and contract status.
 
-`_active_pairs` reads the active pairs (one query, no model instances), `pair_table_rows`
-filters and sorts them by the choices in `SORTS`, `HEALTH_LABELS` and `CONTRACT_LABELS` with no
-further query, and `pair_rows_load_partners` fills the partners of the rows on one page.
+One table serves both the cohort dashboard and the cohort's pairs page. `_active_pairs` reads
+the active pairs (one query, no model instances), `pair_table_rows` filters and sorts them by
+the choices in `SORTS`, `HEALTH_LABELS` and `CONTRACT_LABELS` with no further query,
+`pair_table` adds the counts per health status, `cohort_pair_table` does all of it for one
+cohort, and `pair_rows_load_partners` fills the pairs and partners of the rows on one page.
 """
 
 import datetime
@@ -57,6 +59,7 @@ class PairTableRow:
     health: selectors.PairHealth
     contract_status: str  # a key of CONTRACT_LABELS
     partners: list = field(default_factory=list)  # filled for one page by `pair_rows_load_partners`
+    pair: Pair | None = None  # likewise
 
     @property
     def contract_label(self) -> str:
@@ -116,14 +119,78 @@ def pair_table_rows(
     return rows
 
 
+@dataclass
+class PairTable:
+    """The table as a page shows it: the rows after filtering and sorting, and the counts."""
+
+    pairs: list[PairTableRow]  # filtered and sorted
+    pair_count: int  # active pairs, before filtering
+    health_counts: dict[str, int]  # active pairs per health status
+    sort: str
+    health_filter: str
+    contract_filter: str
+
+
+def pair_table(
+    *,
+    pairs: list[ActivePair],
+    healths: dict,
+    sort: str = DEFAULT_SORT,
+    health_filter: str = "",
+    contract_filter: str = "",
+) -> PairTable:
+    """The table of these active pairs (no query: pairs from `_active_pairs`, healths from
+    `pairs_health`). Unknown sorts and filters fall back to the defaults."""
+    health_counts = {status.value: 0 for status in health.Status}
+    for pair in pairs:
+        health_counts[healths[pair.pk].status.value] += 1
+    return PairTable(
+        pairs=pair_table_rows(
+            pairs=pairs,
+            healths=healths,
+            sort=sort,
+            health_filter=health_filter,
+            contract_filter=contract_filter,
+        ),
+        pair_count=len(pairs),
+        health_counts=health_counts,
+        sort=sort if sort in SORTS else DEFAULT_SORT,
+        health_filter=health_filter if health_filter in HEALTH_LABELS else "",
+        contract_filter=contract_filter if contract_filter in CONTRACT_LABELS else "",
+    )
+
+
+def cohort_pair_table(
+    *,
+    cohort: Cohort,
+    sort: str = DEFAULT_SORT,
+    health_filter: str = "",
+    contract_filter: str = "",
+    now: datetime.datetime | None = None,
+) -> PairTable:
+    """The cohort's pairs table, in a fixed number of queries however many pairs it has."""
+    pairs = _active_pairs(cohort)
+    healths = selectors.pairs_health(pairs=[pair.pk for pair in pairs], now=now)
+    return pair_table(
+        pairs=pairs,
+        healths=healths,
+        sort=sort,
+        health_filter=health_filter,
+        contract_filter=contract_filter,
+    )
+
+
 def pair_rows_load_partners(*, rows: list[PairTableRow]) -> None:
-    """Fill `partners` (users, by name) of these rows (one page of the table) in one query."""
+    """Fill `pair` and `partners` (users, by name) of these rows (one page of the table) in one
+    query."""
     by_pair = {row.pair_id: row for row in rows}
     if not by_pair:
         return
     for member in (
         PairMember.objects.filter(pair_id__in=by_pair)
-        .select_related("user")
+        .select_related("user", "pair")
         .order_by("user__first_name", "user__last_name", "user__email")
     ):
-        by_pair[member.pair_id].partners.append(member.user)
+        row = by_pair[member.pair_id]
+        row.pair = member.pair
+        row.partners.append(member.user)
