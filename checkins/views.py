@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.idempotency import AlreadyDone, report_refusal
 from accounts.language import user_language
 from accounts.lifecycle import cohort_allows, refusal_message
-from accounts.views import apply_errors, refuse_unless_cohort_allows
+from accounts.view_helpers import apply_errors, refuse_unless_cohort_allows
 
 from . import access, ics, selectors, services
 from .forms import CheckInForms, MeetingCancelForm, MeetingForm

@@ -25,7 +25,7 @@ from accounts.lifecycle import (
     refusal_message,
     status_label,
 )
-from accounts.views import apply_errors, paginate
+from accounts.view_helpers import apply_errors, paginate
 
 from .. import reminders
 from . import dashboard, exports, lifecycle, survey

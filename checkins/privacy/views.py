@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.views import apply_errors
+from accounts.view_helpers import apply_errors
 
 from . import selectors
 from . import services as privacy

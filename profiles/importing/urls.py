@@ -1,21 +1,21 @@
 from django.urls import path
 
-from . import import_views
+from . import views
 
 urlpatterns = [
     path(
         "o/<slug:org_slug>/cohorts/<int:cohort_id>/import/",
-        import_views.member_import,
+        views.member_import,
         name="member_import",
     ),
     path(
         "o/<slug:org_slug>/cohorts/<int:cohort_id>/import/confirm/",
-        import_views.member_import_confirm,
+        views.member_import_confirm,
         name="member_import_confirm",
     ),
     path(
         "o/<slug:org_slug>/cohorts/<int:cohort_id>/import/example.csv",
-        import_views.member_import_example,
+        views.member_import_example,
         name="member_import_example",
     ),
 ]

@@ -11,7 +11,7 @@ from accounts.access import get_membership, require_coordinator
 from accounts.models import Membership
 from matching.models import PairMember
 
-from .models import Contract, ContractExport
+from ..models import Contract, ContractExport
 
 
 def get_contract_for_document(request, org_slug, contract_id) -> Contract:

@@ -6,51 +6,23 @@ to the user and the cohort; confirming re-validates the file against the databas
 and writes only if the result is exactly what the preview showed.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_cohort_for_coordinator
-from accounts.views import refuse_unless_cohort_allows
+from accounts.view_helpers import refuse_unless_cohort_allows
+from profiles import importing
 
-from . import importing
+from .forms import MemberImportForm
 
 # Long lists are cut on the page; the command line lists everything.
 SHOWN = 200
-
-
-class MemberImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("CSV file"),
-        help_text=gettext_lazy("UTF-8 text with a header line; at most 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
-                % {
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(importing.MAX_UPLOAD_BYTES),
-                }
-            )
-        # Browsers label .csv files inconsistently (text/csv, application/vnd.ms-excel, none):
-        # the name or a text type will do; the import itself refuses what isn't UTF-8 text.
-        content_type = (upload.content_type or "").lower()
-        if not upload.name.lower().endswith((".csv", ".txt")) and not content_type.startswith(
-            "text/"
-        ):
-            raise forms.ValidationError(_("Choose a .csv file (comma-separated text)."))
-        return upload
 
 
 def _preview(request, cohort, report, *, ticket="", changed=False):

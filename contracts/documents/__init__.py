@@ -4,6 +4,10 @@ A signed contract version has exactly one `ContractDocument`: the signed PDF, ke
 byte, so that the copy a partner downloads today and the one in a coordinator's export next
 year have the same SHA-256 and verify against the same row. Drafts and versions awaiting
 signatures get an unsigned, watermarked preview that is never stored.
+
+The pages sit beside this module's functions: `views`, `forms` and `urls` (a contract's PDF,
+the public verification page, and a cohort's contracts exported as a ZIP, built by
+`contracts.export`), with `access` for their scoped lookups.
 """
 
 import hashlib
@@ -19,9 +23,9 @@ from django.utils.translation import gettext as _
 from accounts.services import audit
 from matching.models import PairMember
 
-from . import signing
-from .models import Contract, ContractDocument, ContractSection, Goal, Signature
-from .pdf import partners_of, render_contract_pdf
+from .. import signing
+from ..models import Contract, ContractDocument, ContractSection, Goal, Signature
+from ..pdf import partners_of, render_contract_pdf
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 

@@ -3,10 +3,8 @@
 import io
 
 from allauth.core import ratelimit
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -14,19 +12,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import get_cohort_for_coordinator
 from accounts.middleware import upload_handlers
-from accounts.validators import TextRulesMixin
+from contracts import documents
 
-from . import document_access, documents, export
-from .document_access import get_export_for_coordinator
-from .pdf import RenderTimeout
-
-PDF_MAGIC = b"%PDF"
+from .. import export
+from ..pdf import RenderTimeout
+from . import access as document_access
+from .access import get_export_for_coordinator
+from .forms import VerifyHashForm, VerifyUploadForm
 
 # Downloads -----------------------------------------------------------------------------------
 
@@ -84,41 +81,6 @@ class MemoryOnlyUploadHandler(FileUploadHandler):
             self.charset,
             self.content_type_extra,
         )
-
-
-class VerifyUploadForm(forms.Form):
-    pdf = forms.FileField(
-        label=gettext_lazy("The contract's PDF file"),
-        error_messages={"required": gettext_lazy("Choose the PDF file to check.")},
-    )
-
-    def __init__(self, *args, too_large=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.too_large = too_large
-
-    def clean(self):
-        if self.too_large:
-            raise ValidationError(
-                _("The file is larger than %(size)s MB: it cannot be a contract PDF of ours.")
-                % {"size": settings.CONTRACT_VERIFY_MAX_UPLOAD_MB}
-            )
-        return super().clean()
-
-    def clean_pdf(self):
-        data = self.cleaned_data["pdf"].read()
-        if not data.startswith(PDF_MAGIC):
-            raise ValidationError(_("This file is not a PDF. Upload the contract's PDF file."))
-        return data
-
-
-class VerifyHashForm(TextRulesMixin, forms.Form):
-    hash = forms.CharField(
-        label=gettext_lazy("SHA-256 of the PDF file, or the contract's content hash"),
-        max_length=100,
-    )
-
-    def clean_hash(self):
-        return documents.normalize_hash(self.cleaned_data["hash"])
 
 
 def _memory_only(request):

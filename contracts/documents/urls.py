@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import document_views as views
+from . import views
 
 urlpatterns = [
     # Public: anyone holding a contract PDF (or its hash) can check it.
