@@ -339,7 +339,7 @@ def _raise_unless_usable(invitation: Invitation, *, key: str) -> None:
 
 def invitation_email_send(*, invitation: Invitation) -> None:
     send_templated_email(
-        template="invitation",
+        template="accounts/emails/invitation",
         to=[invitation.email],
         context={
             "invitation": invitation,

@@ -364,8 +364,8 @@ def _ask_for_survey(*, cohort: Cohort, actor: User, now: datetime.datetime) -> i
     }
     for language, users in sorted(by_language.items()):
         with translation.override(language):
-            subject = render_plain_text("emails/closing_survey/subject.txt", context)
-            body = render_plain_text("emails/closing_survey/body.txt", context)
+            subject = render_plain_text("checkins/emails/closing_survey/subject.txt", context)
+            body = render_plain_text("checkins/emails/closing_survey/body.txt", context)
         reminders.program_message_queue(
             cohort=cohort, recipients=users, subject=subject, body=body, actor=actor
         )

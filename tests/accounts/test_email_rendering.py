@@ -116,7 +116,10 @@ def send_contract(template):
     def send(cohort, ana, ben, cora):
         contract = signed_contract(active_pair(cohort, ana, ben))
         contract_email_send(
-            template=template, contract_id=contract.pk, actor_id=ana.pk, recipient_ids=[ben.pk]
+            template=f"contracts/emails/{template}",
+            contract_id=contract.pk,
+            actor_id=ana.pk,
+            recipient_ids=[ben.pk],
         )
         return None if template == "contract_signed" else ANA
 
@@ -179,7 +182,7 @@ SCENARIOS = {
 def test_every_email_template_of_the_project_is_covered_here():
     found = {
         path.parent.name
-        for path in ROOT.glob("*/templates/emails/*/subject.txt")
+        for path in ROOT.glob("*/templates/*/emails/*/subject.txt")
         if ".venv" not in path.parts
     }
 
