@@ -1,5 +1,10 @@
 """One helper sends every email: a subject, a text part and an HTML part per message.
 
+Each message lives in the templates of the app that sends it, in a folder named for the
+message: `<app>/templates/<app>/emails/<message>/{subject.txt,body.txt,body.html}`, and is
+sent as `send_templated_email(template="<app>/emails/<message>", ...)`. Partials the messages
+share start with an underscore (`checkins/emails/_reminder_footer.txt`).
+
 The subject and the text part are plain text, rendered with HTML autoescaping off (a name like
 `Writers' Circle & Friends` reads as written, not `Writers&#x27; Circle &amp; Friends`); only
 the HTML part is escaped. `render_plain_text` renders any such text template.
@@ -20,7 +25,8 @@ from .language import current_language, languages_for_addresses, supported_langu
 def send_templated_email(
     *, template: str, to: list[str], context: dict, language: str | None = None
 ) -> None:
-    """Render `emails/<template>/{subject.txt,body.txt,body.html}` and send it to `to`.
+    """Render `<template>/{subject.txt,body.txt,body.html}` and send it to `to`; `template` is
+    the message's folder, e.g. `"contracts/emails/contract_signed"`.
 
     With `language`, one message in that language. Without, the recipients are grouped by
     their language (one query) and each group gets one message in its own language, so
@@ -51,10 +57,10 @@ def render_plain_text(template_name: str, context: dict) -> str:
 def _send(*, template: str, to: list[str], context: dict, language: str) -> None:
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language):
-        subject = render_plain_text(f"emails/{template}/subject.txt", context)
+        subject = render_plain_text(f"{template}/subject.txt", context)
         subject = " ".join(subject.split())
-        text = render_plain_text(f"emails/{template}/body.txt", context)
-        html = render_to_string(f"emails/{template}/body.html", context)
+        text = render_plain_text(f"{template}/body.txt", context)
+        html = render_to_string(f"{template}/body.html", context)
     message = EmailMultiAlternatives(
         subject=subject, body=text, to=to, headers={"Content-Language": language}
     )

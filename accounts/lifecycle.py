@@ -38,7 +38,7 @@ every state; a cohort's matching reads the profiles as they are when it runs.
 
 Services call `require_cohort_allows(cohort=..., action=...)` before they change anything, so a
 refused action raises ValidationError with a sentence saying when it is possible, whatever page,
-command or task asked. The moves between states live in `checkins.lifecycle` (they cancel
+command or task asked. The moves between states live in `checkins.oversight.lifecycle` (they cancel
 meetings and reminders, which this layer doesn't know about). Who may do these things is
 `accounts.access`'s job; this module says *when*.
 """

@@ -42,7 +42,7 @@ class UserManager(BaseUserManager):
 
 
 def anonymous_email(user_id: int) -> str:
-    """The address a deleted account is left with (see checkins/privacy.py)."""
+    """The address a deleted account is left with (see checkins/privacy/services.py)."""
     return f"deleted-{user_id}@invalid"
 
 

@@ -165,14 +165,17 @@ def cohort_create(
 def cohort_update(*, cohort: Cohort, actor: User, **fields) -> Cohort:
     """Change the cohort's name, slug or dates. Its state moves only through the lifecycle."""
     if "status" in fields:
-        raise TypeError("A cohort's status changes through checkins.lifecycle, not cohort_update")
+        raise TypeError(
+            "A cohort's status changes through checkins lifecycle moves "
+            "(checkins.oversight.lifecycle), not cohort_update"
+        )
     cohort_lock_allowing(cohort=cohort, action="edit_cohort")
     return _cohort_save(cohort=cohort, actor=actor, **fields)
 
 
 def cohort_status_write(*, cohort: Cohort, actor: User, status: str) -> Cohort:
-    """Store a new state. Only `checkins.lifecycle`'s moves call this, with the row locked and
-    the move checked; everything else reads the state through `accounts.lifecycle`."""
+    """Store a new state. Only the moves in `checkins.oversight.lifecycle` call this, with the row
+    locked and the move checked; everything else reads the state through `accounts.lifecycle`."""
     return _cohort_save(cohort=cohort, actor=actor, status=status)
 
 
@@ -336,7 +339,7 @@ def _raise_unless_usable(invitation: Invitation, *, key: str) -> None:
 
 def invitation_email_send(*, invitation: Invitation) -> None:
     send_templated_email(
-        template="invitation",
+        template="accounts/emails/invitation",
         to=[invitation.email],
         context={
             "invitation": invitation,

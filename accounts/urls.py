@@ -3,6 +3,9 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("language/", views.language_set, name="language_set"),
     path("orgs/new/", views.organization_create, name="organization_create"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("invitations/<str:token>/decline/", views.invitation_decline, name="invitation_decline"),
@@ -45,5 +48,11 @@ urlpatterns = [
         "o/<slug:org_slug>/invitations/<int:invitation_id>/revoke/",
         views.invitation_revoke,
         name="invitation_revoke",
+    ),
+    path("o/<slug:org_slug>/audit/", views.audit_log, name="audit_log"),
+    path(
+        "o/<slug:org_slug>/security/",
+        views.organization_security,
+        name="organization_security",
     ),
 ]

@@ -5,50 +5,30 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import LANGUAGE_QUERY_PARAMETER, set_language
 
-from . import access, lifecycle, selectors, services
+from . import access, audit, mfa, selectors, services
 from .forms import (
     AcceptWithNewAccountForm,
+    AuditFilterForm,
     CohortForm,
     InviteForm,
     OrganizationForm,
+    OrganizationSecurityForm,
     ProgramForm,
     RoleForm,
 )
+from .language import user_language_set
 from .models import Membership
-
-PAGE_SIZE = 50
-
-
-def paginate(request, queryset, *, param="page", per_page=PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get(param))
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form it came from."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def refuse_unless_cohort_allows(request, cohort, action: str, *, back=None):
-    """None when the cohort's state allows `action`; otherwise a redirect (to `back`, or the
-    cohort's page) with a message saying when it will be possible. The services check the same
-    rule; this lets a page say so before anyone fills out a form."""
-    if lifecycle.cohort_allows(cohort, action):
-        return None
-    messages.error(request, lifecycle.refusal_message(cohort, action))
-    return redirect(back or cohort)
+from .view_helpers import apply_errors, paginate, refuse_unless_cohort_allows
 
 
 def home(request):
@@ -374,3 +354,92 @@ def invitation_decline(request, token):
     except services.InvitationError as error:
         return render(request, "accounts/invitation_invalid.html", {"error": error}, status=410)
     return render(request, "accounts/invitation_declined.html", {"invitation": invitation})
+
+
+# The organization's security settings ----------------------------------------------------------
+
+
+@login_required
+def organization_security(request, org_slug):
+    membership = access.get_coordinator_membership(request, org_slug)
+    organization = membership.organization
+    initial = {"require_coordinator_mfa": organization.require_coordinator_mfa}
+    # An unticked box sends nothing, so a POST may be empty and must still bind the form.
+    data = request.POST if request.method == "POST" else None
+    form = OrganizationSecurityForm(data, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mfa.organization_set_coordinator_mfa(
+                organization=organization,
+                actor=request.user,
+                required=form.cleaned_data["require_coordinator_mfa"],
+            )
+        except ValidationError as error:
+            form.add_error("require_coordinator_mfa", error)
+        else:
+            messages.success(request, _("Security settings saved."))
+            return redirect("organization_security", org_slug=org_slug)
+    context = {
+        "organization": organization,
+        "form": form,
+        "has_totp": mfa.user_has_totp(user=request.user),
+    }
+    return render(request, "accounts/organization_security.html", context)
+
+
+# The audit log ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def audit_log(request, org_slug):
+    membership = access.get_coordinator_membership(request, org_slug)
+    form = AuditFilterForm(request.GET or None)
+    events = audit.organization_audit_events(
+        organization=membership.organization, filters=form.filters()
+    )
+    page = paginate(request, events, per_page=audit.PAGE_SIZE)
+    audit.describe_events(page)
+    context = {
+        "organization": membership.organization,
+        "form": form,
+        "page": page,
+        "action_prefixes": audit.ACTION_PREFIXES,
+        "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
+    }
+    return render(request, "accounts/audit_log.html", context)
+
+
+# The language switcher's target: Django's `set_language`, and the user's language -------------
+
+# Django's language cookie lasts for the browser session by default; a choice made on the
+# switcher is remembered for a year instead.
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+
+
+@require_POST
+def language_set(request):
+    """Sets the language cookie and goes back to `next` (Django's view does both); a signed-in
+    user's `User.language` follows. An unknown language changes nothing."""
+    response = set_language(request)
+    try:
+        language = translation.get_supported_language_variant(
+            request.POST.get(LANGUAGE_QUERY_PARAMETER, "").lower(), strict=True
+        )
+    except LookupError:
+        # Django's view accepts any language it has a translation for ("fr"); we don't.
+        response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+        return response
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE or LANGUAGE_COOKIE_MAX_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=language)
+    return response

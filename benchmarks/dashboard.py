@@ -71,8 +71,8 @@ def main() -> None:
         Program,
         User,
     )
-    from checkins import dashboard
     from checkins.models import CheckIn, IndicatorValue, Meeting
+    from checkins.oversight import dashboard
     from contracts.models import Contract, ContractSection, Goal, Indicator
     from matching.models import Pair, PairMember
     from profiles.models import Need, Offer, Profile, Tag

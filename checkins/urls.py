@@ -1,4 +1,7 @@
-from django.urls import path
+"""The check-in routes: pair pages, meetings, check-ins and calendar feeds, then the routes of
+the feature packages (oversight, privacy, reminders)."""
+
+from django.urls import include, path
 
 from . import views
 
@@ -12,13 +15,12 @@ urlpatterns = [
     path(f"{MEETING}cancel/", views.meeting_cancel, name="meeting_cancel"),
     path(f"{MEETING}ics/", views.meeting_ics, name="meeting_ics"),
     path(f"{MEETING}checkin/", views.checkin_create, name="checkin_create"),
-    path(
-        f"{ORG}cohorts/<int:cohort_id>/pairs/",
-        views.cohort_pairs_health,
-        name="cohort_pairs_health",
-    ),
     # The calendar: not under an organization, since the feed holds all of a user's meetings.
     path("calendar/", views.calendar_settings, name="calendar_settings"),
     path("calendar/reset/", views.calendar_feed_reset, name="calendar_feed_reset"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    # The features on top of the check-ins, each a package with its own routes.
+    path("", include("checkins.oversight.urls")),
+    path("", include("checkins.privacy.urls")),
+    path("", include("checkins.reminders.urls")),
 ]

@@ -9,16 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import get_cohort_for_coordinator
 from accounts.idempotency import AlreadyDone, report_refusal
 from accounts.language import user_language
 from accounts.lifecycle import cohort_allows, refusal_message
-from accounts.views import apply_errors, paginate, refuse_unless_cohort_allows
+from accounts.view_helpers import apply_errors, refuse_unless_cohort_allows
 
 from . import access, ics, selectors, services
 from .forms import CheckInForms, MeetingCancelForm, MeetingForm
-
-PAIRS_PER_PAGE = 25
 
 
 def _to_pair(meeting_or_pair):
@@ -62,20 +59,6 @@ def pair_detail(request, org_slug, pair_id):
     if is_partner and pair.status == pair.Status.ACTIVE:
         context["state_note"] = _state_note(pair.cohort)
     return render(request, "checkins/pair_detail.html", context)
-
-
-@login_required
-@require_GET
-def cohort_pairs_health(request, org_slug, cohort_id):
-    cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)
-    rows = selectors.cohort_pairs_with_health(cohort=cohort)
-    context = {
-        "organization": cohort.organization,
-        "cohort": cohort,
-        "page": paginate(request, rows, per_page=PAIRS_PER_PAGE),
-        "counts": selectors.health_counts(rows=rows),
-    }
-    return render(request, "checkins/cohort_pairs_health.html", context)
 
 
 # Meetings ----------------------------------------------------------------------------------

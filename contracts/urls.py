@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -32,4 +32,6 @@ urlpatterns = [
     path(f"{CONTRACT}sign/", views.contract_sign, name="contract_sign"),
     path(f"{CONTRACT}withdraw/", views.contract_withdraw, name="contract_withdraw"),
     path(f"{CONTRACT}amend/", views.contract_amend, name="contract_amend"),
+    # Contract PDFs, the public verification page and cohort exports, a package of their own.
+    path("", include("contracts.documents.urls")),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import get_cohort_for_coordinator, get_cohort_for_member
 from accounts.idempotency import AlreadyDone, report_refusal
 from accounts.lifecycle import cohort_allows, refusal_message
-from accounts.views import apply_errors, paginate, refuse_unless_cohort_allows
+from accounts.view_helpers import apply_errors, paginate, refuse_unless_cohort_allows
 
 from . import access, selectors, services
 from .forms import (

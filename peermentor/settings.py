@@ -283,7 +283,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Contract documents (contracts/pdf.py, signing.py, document_views.py) ----------------------
+# --- Contract documents (contracts/pdf.py, signing.py, documents/views.py) ----------------------
 # Signed PDFs carry a PAdES signature made with the organization's key: `<org-slug>.key.pem` and
 # `<org-slug>.cert.pem` in this folder if both exist, else `default.key.pem`/`default.cert.pem`,
 # which are generated (self-signed) on first use. A relative path is taken from BASE_DIR.

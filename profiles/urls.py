@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("o/<slug:org_slug>/tags/<int:tag_id>/edit/", views.tag_edit, name="tag_edit"),
     path("o/<slug:org_slug>/tags/<int:tag_id>/merge/", views.tag_merge, name="tag_merge"),
     path("o/<slug:org_slug>/tags/<int:tag_id>/retire/", views.tag_retire, name="tag_retire"),
+    # The coordinator's member import, a package of its own.
+    path("", include("profiles.importing.urls")),
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_cohort_for_coordinator, get_coordinator_membership, get_membership
-from accounts.views import apply_errors, paginate
+from accounts.view_helpers import apply_errors, paginate
 
 from . import access, selectors, services
 from .forms import (

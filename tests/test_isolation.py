@@ -14,8 +14,8 @@ from accounts.models import AuditEvent, Membership
 from tests.accounts.audit_routes import ROUTES as AUDIT_ROUTES
 from tests.accounts.routes import ROUTES as ACCOUNTS_ROUTES
 from tests.accounts.security_routes import ROUTES as SECURITY_ROUTES
-from tests.checkins.cockpit_routes import ROUTES as COCKPIT_ROUTES
 from tests.checkins.dashboard_routes import ROUTES as DASHBOARD_ROUTES
+from tests.checkins.lifecycle_routes import ROUTES as LIFECYCLE_ROUTES
 from tests.checkins.routes import ROUTES as CHECKINS_ROUTES
 from tests.contracts.document_routes import ROUTES as DOCUMENT_ROUTES
 from tests.contracts.routes import ROUTES as CONTRACTS_ROUTES
@@ -51,7 +51,7 @@ TABLES = [
     DOCUMENT_ROUTES,
     CHECKINS_ROUTES,
     DASHBOARD_ROUTES,
-    COCKPIT_ROUTES,
+    LIFECYCLE_ROUTES,
 ]
 ROUTES = {name: route for table in TABLES for name, route in table.items()}
 

@@ -59,13 +59,9 @@ a lease, then queuing or sending them), `sending` (delivering one claimed row, s
 with `skip_reason`), `emails` (each email's context, rendered in the recipient's language),
 `preferences` (notification switches, unsubscribe links and their tokens) and `common` (the
 kinds, statuses and helpers they share). Callers import from `checkins.reminders`: every
-public name is re-exported here. The submodules use the names they import from one another, so
-patching a name on this package reaches only callers that look it up here (as
-`checkins.services` does `reminders_sync_for_meeting`); to replace something the package calls
-itself, patch the submodule that calls it (`claiming._queue_sends`,
-`emails.send_templated_email`, ...). `claiming` and `messages` import `checkins.tasks`, which
-imports this package: each uses the other's names only when called, so either may be imported
-first.
+public name is re-exported here. The member's pages sit beside them: `views`, `forms` and
+`urls` (notification preferences and the one-click unsubscribe link), and `demo` makes the
+demo's reminder rows.
 """
 
 from .claiming import claim_due_reminders, reminders_queue_due, reminders_send_due

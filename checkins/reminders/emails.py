@@ -70,7 +70,7 @@ def reminder_email_send(*, reminder: Reminder, now: datetime | None = None) -> N
     with translation.override(language):
         context = reminder_email_context(reminder, now=now or timezone.now())
     send_templated_email(
-        template=f"reminder_{reminder.kind}",
+        template=f"checkins/emails/reminder_{reminder.kind}",
         to=[reminder.recipient.email],
         context=context,
         language=language,

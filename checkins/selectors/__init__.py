@@ -13,16 +13,12 @@ The reads live in submodules by role: `terms` (the contract in force, its meetin
 time zone, and the contracts whose meetings are still to be planned), `meetings` (partners,
 meetings, check-ins and calendar feeds), `pair_health` (the pairs' health, and a cohort's
 pairs with their health), `page` (the pair page), `form_data` (what the views and their
-forms start from: health counts, the reschedule form's initial values, the check-in page) and
-`common` (the helpers they share). Callers import from `checkins.selectors` only: every public
-name is re-exported here. The submodules look up `charts`, `health` and `schedule` on those
-modules when called, but use what they import from one another: patching a selector on this
-package reaches only callers that look it up here (as the services, `tasks`, the views and
-the dashboard do), and a selector that another one calls is patched on the caller's
-submodule (e.g. `page.pairs_health` for `pair_page`).
+forms start from: the reschedule form's initial values, the check-in page) and `common` (the
+helpers they share). Callers import from `checkins.selectors` only: every public name is
+re-exported here.
 """
 
-from .form_data import CheckInSetup, checkin_setup, health_counts, meeting_form_initial
+from .form_data import CheckInSetup, checkin_setup, meeting_form_initial
 from .meetings import (
     FEED_HISTORY,
     checkin_of,
@@ -81,7 +77,6 @@ __all__ = [
     "feed_for_token",
     "feed_path",
     # Forms' data
-    "health_counts",
     "meeting_form_initial",
     "CheckInSetup",
     "checkin_setup",

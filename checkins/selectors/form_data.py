@@ -13,20 +13,12 @@ from django.utils import timezone
 from accounts.models import User
 from contracts.models import Contract, Goal
 
-from .. import health, schedule
+from .. import schedule
 from ..models import CheckIn, Meeting
 from .meetings import checkin_of, open_next_steps, user_goals
-from .pair_health import PairRow
 from .terms import current_contract, pair_timezone
 
 # Forms' data -------------------------------------------------------------------------------
-
-
-def health_counts(*, rows: list[PairRow]) -> dict[str, int]:
-    counts = {status.value: 0 for status in health.Status}
-    for row in rows:
-        counts[row.health.status.value] += 1
-    return counts
 
 
 def meeting_form_initial(*, meeting: Meeting) -> dict:

@@ -2,7 +2,8 @@
 too early to tell, no contract) in four queries, from their signed contract, their meetings,
 their last check-in and their indicators' latest readings; a `PairHealth` says why a pair is
 at risk without anything private, and `cohort_pairs_with_health` lists a cohort's active pairs
-with their health (`PairRow`), at-risk first.
+with their health (`PairRow`), at-risk first, with their members (for the coordinator's digest; the
+pages show the pairs table of `checkins.oversight.dashboard`).
 """
 
 import datetime

@@ -25,12 +25,7 @@ cancels, and the email that tells the other partners), `check_ins` (a partner's 
 a meeting, with goal ratings, indicator values and next steps), `feeds` (calendar feeds and
 their secret tokens) and `common` (the helpers they share: handing a meeting to the reminders,
 locking a meeting's row). Callers import from `checkins.services` only: every public name is
-re-exported here. The submodules look up `reminders`, `schedule` and `selectors` on those
-modules when called (so patching `checkins.reminders.reminders_sync_for_meeting` or a selector
-reaches every service), but use what they import from one another: patching a function on
-this package reaches only callers that look it up here (as `tasks`, the views and the demo
-do), and a name a submodule uses is patched on that submodule (e.g.
-`meetings.send_templated_email`).
+re-exported here.
 """
 
 from .check_ins import (

@@ -263,5 +263,7 @@ def meeting_changed_email_send(
     for user in users:
         if user.pk != actor_id:
             send_templated_email(
-                template="meeting_changed", to=[user.email], context={**context, "user": user}
+                template="checkins/emails/meeting_changed",
+                to=[user.email],
+                context={**context, "user": user},
             )

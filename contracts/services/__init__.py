@@ -21,12 +21,7 @@ before signing, signing, and withdrawing a signature), `amendments` (a new draft
 signed one), `emails` (the messages sent once a change is committed) and `common` (what they
 share: the messages for a version that can't change, locking the contract's row, the guards
 and the audit entry). Callers import from `contracts.services` only: every public name is
-re-exported here, with `ValidationError`. The submodules look up `canonical`, `selectors` and
-`tasks` on those modules when called (so patching `tasks.render_contract_document.delay`
-reaches every last signature), but use what they import from one another: patching a function
-on this package reaches only callers that look it up here (as the views and the demo seed do),
-and a private helper is patched on the submodule that uses it (e.g.
-`signatures._email_on_commit`, or `emails.contract_email_send` for the emails it queues).
+re-exported here, with `ValidationError`.
 """
 
 from django.core.exceptions import ValidationError

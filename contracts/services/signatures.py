@@ -66,7 +66,9 @@ def contract_mark_ready(*, contract: Contract, actor: User, notify: bool = True)
     contract.save(update_fields=["content_hash", "status", "ready_at", "updated_at"])
     _audit(contract, actor, "contract.ready", content_hash=contract.content_hash)
     if notify:
-        _email_on_commit("contract_ready", contract, actor, _partner_ids(contract) - {actor.pk})
+        _email_on_commit(
+            "contracts/emails/contract_ready", contract, actor, _partner_ids(contract) - {actor.pk}
+        )
     return contract
 
 
@@ -214,9 +216,11 @@ def contract_sign(
     if partners <= selectors.active_signer_ids(contract=contract):
         _complete(contract, user, now)
         if notify:
-            _email_on_commit("contract_signed", contract, user, partners)
+            _email_on_commit("contracts/emails/contract_signed", contract, user, partners)
     elif notify:
-        _email_on_commit("contract_partner_signed", contract, user, partners - {user.pk})
+        _email_on_commit(
+            "contracts/emails/contract_partner_signed", contract, user, partners - {user.pk}
+        )
     return signature
 
 

@@ -70,10 +70,7 @@ blocks), `graph` (the full or candidate graph, and the blossom matching with its
 `explanations` (each group's reasons, and `explain` putting them in words) and `pipeline`
 (`match`, which runs the phases in order). None of them imports Django (a test imports each
 in a fresh interpreter). Callers import from `matching.engine` only: every public name is
-re-exported here. The submodules use what they import from one another: patching `match` on
-this package reaches every caller that looks it up here (`services.runs` and `selectors` call
-`engine.match`), but a phase or helper that `match` calls is patched on `pipeline` (e.g.
-`pipeline.solve`).
+re-exported here.
 """
 
 from .data import Direction, MatchResult, MemberInput, PairResult, Rules, TagMatch, Unmatched

@@ -13,11 +13,7 @@ forbid, pair by hand, publish), `answers` (members accepting or declining their 
 partner requests), `emails` (the messages the tasks send) and `common` (the helpers they share:
 locking the cohort or a pair, who already has a partner, forbidding and creating pairs).
 Callers import from `matching.services` only: every public name is re-exported here, with
-`ValidationError` (which callers catch as `services.ValidationError`). The submodules look up
-`engine`, `selectors` and `tasks` on those modules when called (so patching `engine.match`
-reaches every run), but use what they import from one another: patching a function on this
-package reaches only callers that look it up here (as `tasks` and the `run_matching` command
-do), and a private helper is patched on the submodule that uses it (e.g. `runs._progress`).
+`ValidationError` (which callers catch as `services.ValidationError`).
 """
 
 from django.core.exceptions import ValidationError

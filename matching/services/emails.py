@@ -46,11 +46,11 @@ def _send_to_each_member(pair: Pair, template: str) -> None:
 
 def pair_published_email_send(*, pair: Pair) -> None:
     """Each member learns who their proposed partner is, why, and where to answer."""
-    _send_to_each_member(pair, "pair_published")
+    _send_to_each_member(pair, "matching/emails/pair_published")
 
 
 def pair_active_email_send(*, pair: Pair) -> None:
-    _send_to_each_member(pair, "pair_active")
+    _send_to_each_member(pair, "matching/emails/pair_active")
 
 
 def pair_declined_email_send(*, pair: Pair) -> None:
@@ -60,7 +60,7 @@ def pair_declined_email_send(*, pair: Pair) -> None:
         return
     members = list(pair.members.select_related("user"))
     send_templated_email(
-        template="pair_declined",
+        template="matching/emails/pair_declined",
         to=coordinators,
         context={
             "pair": pair,
@@ -91,11 +91,13 @@ def partner_request_email_send(*, partner_request: PartnerRequest) -> None:
     }
     if partner_request.status == PartnerRequest.Status.PENDING:
         send_templated_email(
-            template="partner_request_received", to=[partner_request.to_user.email], context=context
+            template="matching/emails/partner_request_received",
+            to=[partner_request.to_user.email],
+            context=context,
         )
     elif partner_request.status == PartnerRequest.Status.ACCEPTED:
         send_templated_email(
-            template="partner_request_accepted",
+            template="matching/emails/partner_request_accepted",
             to=[partner_request.from_user.email],
             context=context,
         )

@@ -20,9 +20,9 @@ Between the preview and the confirmation, the browser import keeps the upload on
 This package holds the services; the steps live in submodules by role: `results` (the
 columns, the limits and what an import reports), `parsing` (step 1), `planning` (step 2),
 `writing` (the bulk writes of step 3) and `uploads` (keeping an upload). Callers import from
-`profiles.importing` only: every public name is re-exported here. Patching a constant on this
-package reaches only code that reads it from here (the views read `MAX_UPLOAD_BYTES` so);
-the submodules use the values they import from `results`.
+`profiles.importing`: every public name is re-exported here. The coordinator's pages for the
+browser import (upload, preview, confirm, the example file) sit beside them in `views`, `forms`
+and `urls`.
 """
 
 import datetime

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.models import AuditEvent, Cohort
-from checkins.lifecycle import cohort_advance
+from checkins.oversight.lifecycle import cohort_advance
 from contracts.export import contract_export_request
 from matching import services as matching_services
 from tests.factories import PASSWORD, MembershipFactory, UserFactory

@@ -10,8 +10,8 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.services import invitation_email_send
-from checkins import lifecycle
 from checkins.models import Reminder
+from checkins.oversight import lifecycle
 from checkins.reminders.emails import reminder_email_send
 from checkins.services.meetings import meeting_changed_email_send
 from contracts.services.emails import contract_email_send
@@ -116,7 +116,10 @@ def send_contract(template):
     def send(cohort, ana, ben, cora):
         contract = signed_contract(active_pair(cohort, ana, ben))
         contract_email_send(
-            template=template, contract_id=contract.pk, actor_id=ana.pk, recipient_ids=[ben.pk]
+            template=f"contracts/emails/{template}",
+            contract_id=contract.pk,
+            actor_id=ana.pk,
+            recipient_ids=[ben.pk],
         )
         return None if template == "contract_signed" else ANA
 
@@ -179,7 +182,7 @@ SCENARIOS = {
 def test_every_email_template_of_the_project_is_covered_here():
     found = {
         path.parent.name
-        for path in ROOT.glob("*/templates/emails/*/subject.txt")
+        for path in ROOT.glob("*/templates/*/emails/*/subject.txt")
         if ".venv" not in path.parts
     }
 

@@ -179,7 +179,7 @@ def test_recipients_sharing_a_language_share_one_message(member, partner, coordi
     partner.save(update_fields=["language"])
 
     send_templated_email(
-        template="invitation",
+        template="accounts/emails/invitation",
         to=[member.email, partner.email, coordinator.email],
         context={"organization": {"name": "Northwind"}, "cohort": {"name": "Autumn"}},
     )
@@ -193,7 +193,7 @@ def test_recipients_sharing_a_language_share_one_message(member, partner, coordi
 def test_an_address_that_is_no_user_gets_the_current_language(db):
     with translation.override("da"):
         send_templated_email(
-            template="invitation",
+            template="accounts/emails/invitation",
             to=["new@example.org"],
             context={"organization": {"name": "Northwind"}, "cohort": {"name": "Autumn"}},
         )
@@ -206,7 +206,7 @@ def test_an_explicit_language_wins(member):
     member.save(update_fields=["language"])
 
     send_templated_email(
-        template="invitation",
+        template="accounts/emails/invitation",
         to=[member.email],
         context={"organization": {"name": "Northwind"}, "cohort": {"name": "Autumn"}},
         language="en",

@@ -26,8 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation
-from checkins import dashboard
 from checkins.models import Reminder
+from checkins.oversight import dashboard
 from contracts.models import Contract
 from matching.models import Pair
 from profiles.selectors import cohort_profile_counts

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from checkins import charts, dashboard
+from checkins import charts
+from checkins.oversight import dashboard
 from contracts.models import Contract, Indicator
 from matching.models import Pair
 from tests.checkins.factories import checkin, log_value, meeting_at, signed_pair

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Cohort
-from checkins import dashboard
 from checkins.models import ClosingSurvey, ClosingSurveyRequest
+from checkins.oversight import dashboard
 from contracts.models import Contract
 from matching.models import Pair
 from tests.checkins.factories import checkin, log_value, meeting_at, signed_contract

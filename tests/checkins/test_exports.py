@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from checkins import exports
 from checkins.models import ClosingSurvey
+from checkins.oversight import exports
 from matching.models import Pair
 from profiles.models import Profile
 from tests.checkins.factories import active_pair, checkin, meeting_at, signed_contract

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts import lifecycle as rules
+from accounts.lifecycle import cohort_allows, refusal_message, require_cohort_allows
 from accounts.models import AuditEvent, Cohort
-from checkins import lifecycle
-from checkins.lifecycle import cohort_advance, cohort_allows, cohort_step_back
+from checkins.oversight.lifecycle import cohort_advance, cohort_step_back
 from matching.models import Pair
 from tests.checkins.factories import active_pair, in_state
 from tests.matching.factories import give_profile, make_pair
@@ -86,7 +86,7 @@ def test_a_refused_action_says_which_states_allow_it(cohort):
     in_state(cohort, Status.CLOSED)
 
     with pytest.raises(ValidationError) as error:
-        lifecycle.require_cohort_allows(cohort=cohort, action="log_checkins")
+        require_cohort_allows(cohort=cohort, action="log_checkins")
 
     assert error.value.messages == [
         "The cohort “Autumn 2026” is closed: you can log check-ins only while it is active."
@@ -96,7 +96,7 @@ def test_a_refused_action_says_which_states_allow_it(cohort):
 def test_a_refusal_lists_several_states_in_words(cohort):
     in_state(cohort, Status.DRAFT)
 
-    message = lifecycle.refusal_message(cohort, "invite_members")
+    message = refusal_message(cohort, "invite_members")
 
     assert message.endswith("only while it is open for profiles, matching or active.")
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Cohort
-from checkins.lifecycle import cohort_close
 from checkins.models import ClosingSurveyRequest, Meeting, Reminder
+from checkins.oversight.lifecycle import cohort_close
 from checkins.reminders import reminders_send_due, reminders_sync_for_meeting
 from matching.models import Pair, PairMember
 from tests.checkins.factories import active_pair, meeting_at

@@ -15,9 +15,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Cohort
-from checkins import lifecycle
 from checkins import services as checkin_services
 from checkins.models import CheckIn, Meeting
+from checkins.oversight import lifecycle
 from tests.checkins.factories import past_meeting, signed_pair
 from tests.postgres import needs_postgres
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import AuditEvent, Enrolment, Invitation, Membership, User
-from checkins import privacy
 from checkins.models import (
     CalendarFeed,
     CheckIn,
@@ -23,6 +22,7 @@ from checkins.models import (
     NotificationPreference,
     Reminder,
 )
+from checkins.privacy import services as privacy
 from contracts.models import Contract, ContractDocument, ContractSection, Goal, Signature
 from matching.models import Pair, PairMember, PartnerRequest
 from profiles.models import Profile

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from checkins import privacy
+from checkins.privacy import services as privacy
 from tests.checkins import privacy_scenario
 from tests.contracts.pdf_factories import use_temporary_files
 

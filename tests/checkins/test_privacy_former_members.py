@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.models import AuditEvent
-from checkins import privacy
+from checkins.privacy import services as privacy
 from contracts import export
 from contracts.models import Contract
 from contracts.services import contract_sign

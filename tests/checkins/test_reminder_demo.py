@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from checkins import reminders
 from checkins.models import CheckIn, Reminder
-from checkins.reminder_demo import seed_reminders
+from checkins.reminders.demo import seed_reminders
 from tests.checkins.reminder_factories import (
     active_pair,
     meeting_for,

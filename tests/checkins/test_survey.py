@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Cohort
-from checkins.lifecycle import cohort_close
 from checkins.models import ClosingSurvey, ClosingSurveyRequest
-from checkins.survey import closing_survey_submit, cohort_survey_summary
+from checkins.oversight.lifecycle import cohort_close
+from checkins.oversight.survey import closing_survey_submit, cohort_survey_summary
 from tests.checkins.factories import active_pair
 from tests.factories import CohortFactory, EnrolmentFactory, MembershipFactory
 

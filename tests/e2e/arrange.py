@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Cohort, Organization, User
-from checkins import lifecycle
 from checkins import services as checkin_services
 from checkins.models import Meeting
+from checkins.oversight import lifecycle
 from contracts import export
 from contracts import services as contract_services
 from contracts.models import Contract, Goal, Indicator

@@ -12,8 +12,8 @@ from django.db import transaction
 from accounts.demo import COORDINATOR_EMAIL, DEMO_PASSWORD, member_email, seed_accounts
 from accounts.models import Cohort
 from checkins.demo import seed_meetings_and_checkins
-from checkins.lifecycle import cohort_advance
-from checkins.reminder_demo import seed_reminders
+from checkins.oversight.lifecycle import cohort_advance
+from checkins.reminders.demo import seed_reminders
 from contracts.demo import seed_contracts
 from matching.demo import seed_matching
 from profiles.demo import seed_profiles
