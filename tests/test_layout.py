@@ -21,12 +21,11 @@ FEATURE_PREFIX = re.compile(
 
 
 def project_apps():
-    """The project's own apps (not Django's or allauth's): those inside the repository."""
+    """The project's own apps (not Django's or allauth's): the folders at the repository's top
+    level (a virtualenv inside the repository holds third-party apps deeper down)."""
     base = Path(settings.BASE_DIR).resolve()
     return [
-        config
-        for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(base)
+        config for config in apps.get_app_configs() if Path(config.path).resolve().parent == base
     ]
 
 
