@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.view_helpers import apply_errors
+from contracts.pdf import RenderTimeout
 
 from . import selectors
 from . import services as privacy
@@ -30,7 +31,17 @@ def privacy_overview(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def privacy_export(request):
-    archive = privacy.member_data_export(user=request.user)
+    # The export stores signed PDFs not stored yet and is audited: only a POST makes it.
+    if request.method != "POST":
+        return redirect("privacy")
+    try:
+        archive = privacy.member_data_export(user=request.user)
+    except RenderTimeout:
+        messages.error(
+            request,
+            _("A contract took too long to print, so no file was made. Please try again later."),
+        )
+        return redirect("privacy")
     response = HttpResponse(archive, content_type="application/zip")
     filename = selectors.export_filename()
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

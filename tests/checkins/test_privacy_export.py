@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from checkins.privacy import services as privacy
+from contracts.pdf import RenderTimeout
 from tests.checkins import privacy_scenario
 from tests.contracts.pdf_factories import use_temporary_files
 
@@ -121,7 +122,7 @@ def test_the_download_page_sends_the_zip_and_records_the_export(
 
 
 def test_each_person_downloads_only_their_own_data(client_for, scenario, partner):
-    data, _files = unzip(client_for(partner).get(reverse("privacy_export")).content)
+    data, _files = unzip(client_for(partner).post(reverse("privacy_export")).content)
 
     assert data["account"]["email"] == partner.email
     assert [c["learned"] for c in data["checkins"]] == ["Ben's private lesson"]
@@ -133,6 +134,29 @@ def test_the_privacy_pages_need_a_login(client, name):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_opening_the_download_address_makes_no_export(client_for, scenario, member):
+    response = client_for(member).get(reverse("privacy_export"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("privacy")
+    assert not AuditEvent.objects.filter(action="account.data_exported").exists()
+
+
+def test_a_contract_too_slow_to_print_gives_a_message_not_an_error(
+    client_for, scenario, member, monkeypatch
+):
+    def too_slow(**kwargs):
+        raise RenderTimeout
+
+    monkeypatch.setattr(privacy, "member_data_export", too_slow)
+
+    response = client_for(member).post(reverse("privacy_export"), follow=True)
+
+    assert response.status_code == 200
+    assert "took too long to print" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="account.data_exported").exists()
 
 
 def test_the_privacy_page_offers_the_download_and_the_deletion(client_for, member):
