@@ -172,8 +172,9 @@ class ProfileEditForms:
     """The profile edit page's three forms, validated and read together."""
 
     def __init__(self, data=None, *, profile: Profile):
-        offers = list(profile.offers.select_related("tag"))
-        needs = list(profile.needs.select_related("tag"))
+        # A profile not saved yet (never started) has no rows.
+        offers = list(profile.offers.select_related("tag")) if profile.pk else []
+        needs = list(profile.needs.select_related("tag")) if profile.pk else []
         kept = {row.tag_id for row in offers + needs}
         self.profile = ProfileForm(data, instance=profile)
         self.offers = OfferFormSet(

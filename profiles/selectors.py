@@ -166,8 +166,8 @@ def profile_completeness(profile: Profile | None) -> Completeness:
     if profile is None:
         return completeness_from_flags()
     return completeness_from_flags(
-        offer=bool(profile.offers.all()),
-        need=bool(profile.needs.all()),
+        offer=bool(profile.pk and profile.offers.all()),
+        need=bool(profile.pk and profile.needs.all()),
         language=bool(profile.languages),
         timezone=bool(profile.timezone),
         goal=bool(profile.goal),

@@ -17,6 +17,7 @@ from .forms import (
     TagForm,
     TagMergeForm,
 )
+from .models import Profile
 
 # Profiles ----------------------------------------------------------------------------------
 
@@ -24,9 +25,14 @@ from .forms import (
 @login_required
 def profile_edit(request, org_slug):
     membership = get_membership(request, org_slug)
-    profile = services.profile_get_or_create(
-        organization=membership.organization, user=request.user
-    )
+    if request.method == "POST":
+        profile = services.profile_get_or_create(
+            organization=membership.organization, user=request.user
+        )
+    else:  # a GET never writes: a profile never started is shown empty and made on saving
+        profile = selectors.profile_for_user(
+            organization=membership.organization, user=request.user
+        ) or Profile(organization=membership.organization, user=request.user)
     forms = ProfileEditForms(request.POST or None, profile=profile)
     if request.method == "POST" and forms.is_valid():
         try:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import (
     get_cohort_for_coordinator,
@@ -326,7 +326,7 @@ def cohort_exports(request, org_slug, cohort_id):
 
 
 @login_required
-@require_GET
+@require_POST  # the export is audited: a GET never writes
 @never_cache
 def cohort_export(request, org_slug, cohort_id, kind):
     cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)

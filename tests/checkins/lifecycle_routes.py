@@ -23,5 +23,5 @@ ROUTES = {
     "cohort_close": Route(_cohort, access=COORDINATORS),
     "closing_survey": Route(_cohort, access=ENROLLED),
     "cohort_exports": Route(_cohort, methods=("get",), access=COORDINATORS),
-    "cohort_export": Route(_export, methods=("get",), access=COORDINATORS),
+    "cohort_export": Route(_export, methods=("post",), access=COORDINATORS),
 }

@@ -110,7 +110,7 @@ def export_url(cohort, kind):
 
 
 def download(client, cohort, kind):
-    response = client.get(export_url(cohort, kind))
+    response = client.post(export_url(cohort, kind))
     assert response.status_code == 200
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
@@ -234,7 +234,7 @@ QUOTED_RECORDS = re.compile(r'(?:"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*\r\n)*')
 
 @pytest.mark.parametrize("kind", sorted(exports.KINDS))
 def test_every_field_of_every_file_is_quoted(client_for, coordinator, cohort, data, kind):
-    response = client_for(coordinator).get(export_url(cohort, kind))
+    response = client_for(coordinator).post(export_url(cohort, kind))
 
     text = response.content.decode("utf-8")[1:]
     assert text.count("\r\n") >= 2
@@ -282,20 +282,20 @@ def test_safe_cell(value, cell):
 
 
 def test_an_unknown_kind_is_a_404(client_for, coordinator, cohort):
-    assert client_for(coordinator).get(export_url(cohort, "passwords")).status_code == 404
+    assert client_for(coordinator).post(export_url(cohort, "passwords")).status_code == 404
     assert not AuditEvent.objects.filter(action="cohort.exported").exists()
 
 
 def test_a_member_gets_403(client_for, member, cohort):
-    assert client_for(member).get(export_url(cohort, "members")).status_code == 403
+    assert client_for(member).post(export_url(cohort, "members")).status_code == 403
 
 
 def test_a_coordinator_of_another_organization_gets_404(client_for, outsider, cohort):
-    assert client_for(outsider).get(export_url(cohort, "members")).status_code == 404
+    assert client_for(outsider).post(export_url(cohort, "members")).status_code == 404
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, cohort):
-    response = client.get(export_url(cohort, "checkins"))
+    response = client.post(export_url(cohort, "checkins"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))

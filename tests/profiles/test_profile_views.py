@@ -55,11 +55,11 @@ def profile_data(*, offers=(), needs=(), initial_offers=0, initial_needs=0, **fi
 # Editing one's own profile -----------------------------------------------------------------
 
 
-def test_first_visit_creates_an_empty_profile(client_for, organization, member):
+def test_first_visit_shows_an_empty_profile_and_writes_nothing(client_for, organization, member):
     response = client_for(member).get(edit_url(organization))
 
     assert response.status_code == 200
-    assert Profile.objects.filter(organization=organization, user=member).exists()
+    assert not Profile.objects.filter(organization=organization, user=member).exists()
     assert response.context["completeness"].percent == 0
 
 
