@@ -192,7 +192,11 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# A reset link proves the address: the member is signed in (and the address marked verified, see
+# accounts.adapters) and lands on their next step instead of a "password changed" page.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# "Email me a sign-in code" on the login page: members who never chose a password get in too.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PeerMentor] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
