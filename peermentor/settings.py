@@ -222,6 +222,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 INVITATION_MAX_AGE_DAYS = _read("INVITATION_MAX_AGE_DAYS", env.int, 14)
 if INVITATION_MAX_AGE_DAYS < 1:
     raise ImproperlyConfigured("Environment variable INVITATION_MAX_AGE_DAYS must be at least 1.")
+# How long the welcome link a coordinator's import (or the published matching) emails to a new
+# member works; it works once in any case.
+WELCOME_LINK_MAX_AGE_DAYS = _read("WELCOME_LINK_MAX_AGE_DAYS", env.int, 14)
+if WELCOME_LINK_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("Environment variable WELCOME_LINK_MAX_AGE_DAYS must be at least 1.")
 # Emails one organization's coordinators may cause per UTC day (invitations, resent invitations,
 # program messages and bulk reminders), so that a new organization cannot be used to spam.
 ORGANIZATION_DAILY_EMAIL_LIMIT = _read("ORGANIZATION_DAILY_EMAIL_LIMIT", env.int, 500)

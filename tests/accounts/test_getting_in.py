@@ -3,10 +3,14 @@ never asked to verify an address an emailed link or code already proved, and gre
 product's and organization's name rather than the host's."""
 
 import re
+from pathlib import Path
+from types import SimpleNamespace
 
+import allauth
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import User
@@ -104,3 +108,31 @@ def test_allauth_emails_greet_with_product_and_organization_not_the_host(client,
         assert "testserver" not in greeting  # the host the request came in on
         assert "Thank you for using testserver" not in message.body
     assert "Hello from PeerMentor at Ærø Library!" in mailoutbox[0].body
+
+
+ALLAUTH_EMAILS = sorted(
+    path.name
+    for path in (Path(allauth.__file__).parent / "templates" / "account" / "email").glob(
+        "*_message.txt"
+    )
+)
+
+
+@pytest.mark.parametrize("name", ALLAUTH_EMAILS)
+def test_no_allauth_email_names_the_raw_host(name):
+    host = SimpleNamespace(name="127.0.0.1:8000", domain="127.0.0.1:8000")
+    context = {
+        "current_site": host,
+        "site_url": "https://peermentor.example",
+        "user": User(email="ida@example.org", first_name="Ida"),
+        "email": "ida@example.org",
+        "code": "ABCD-EFGH",
+        "activate_url": "https://peermentor.example/confirm/",
+        "password_reset_url": "https://peermentor.example/reset/",
+        "signup_url": "https://peermentor.example/signup/",
+    }
+
+    text = render_to_string(f"account/email/{name}", context)
+
+    assert "127.0.0.1:8000" not in text
+    assert text.startswith("Hello from PeerMentor")
