@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -72,14 +73,22 @@ def welcome_from_token(token: str) -> tuple[User, str]:
 
 @transaction.atomic
 def welcome_accept(*, user: User, password: str = "") -> User:
-    """The member followed their link: the address is proven, and the password (if they chose
-    one) is set. The caller signs them in, which changes the link's key: it works once."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    """The member followed their link (`user` as `welcome_from_token` found it): the address is
+    proven, the password (if they chose one) is set, and the link is spent. The caller signs
+    them in.
+
+    The link's key is checked again on the locked row and `last_login` set here, so of two
+    submits at once only the first gets in.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not constant_time_compare(_key(locked), _key(user)):
+        raise WelcomeLinkError(_("This sign-in link has been used already."))
+    locked.last_login = timezone.now()
     if password:
-        user.set_password(password)
-        user.save(update_fields=["password"])
-    email_address_verify(user=user, email=user.email)
-    return user
+        locked.set_password(password)
+    locked.save(update_fields=["last_login", "password"])
+    email_address_verify(user=locked, email=locked.email)
+    return locked
 
 
 def welcome_email_send(*, user: User) -> None:

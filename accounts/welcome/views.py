@@ -18,7 +18,11 @@ def welcome(request, token):
     skip = request.method == "POST" and "skip" in request.POST
     form = WelcomePasswordForm(None if skip else (request.POST or None), user=user)
     if request.method == "POST" and (skip or form.is_valid()):
-        user = welcome_accept(user=user, password="" if skip else form.cleaned_data["password1"])
+        try:
+            password = "" if skip else form.cleaned_data["password1"]
+            user = welcome_accept(user=user, password=password)
+        except WelcomeLinkError as error:
+            return render(request, "accounts/welcome_invalid.html", {"error": error}, status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         audit.login_succeeded_record(user=user, ip=request.META.get("REMOTE_ADDR"))
         messages.success(request, _("Welcome to PeerMentor! You are signed in."))

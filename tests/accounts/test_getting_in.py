@@ -136,3 +136,21 @@ def test_no_allauth_email_names_the_raw_host(name):
 
     assert "127.0.0.1:8000" not in text
     assert text.startswith("Hello from PeerMentor")
+
+
+def test_sign_in_code_from_a_partner_email_lands_on_the_page_it_linked(
+    client, mailoutbox, member, cohort
+):
+    partner_page = reverse(
+        "my_partner", kwargs={"org_slug": cohort.organization.slug, "cohort_id": cohort.pk}
+    )
+    login_page = client.get(partner_page)["Location"]
+    assert login_page.startswith(reverse("account_login"))
+
+    code_page = client.get(login_page).context["request_login_code_url"]
+    confirm_page = client.post(code_page, {"email": member.email})["Location"]
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mailoutbox[0].body, re.MULTILINE)
+    response = client.post(confirm_page, {"code": code.group(1)})
+
+    assert response["Location"] == partner_page
+    assert len(mailoutbox) == 1

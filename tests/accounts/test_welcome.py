@@ -14,7 +14,12 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Cohort, User
-from accounts.welcome import welcome_url
+from accounts.welcome import (
+    WelcomeLinkError,
+    welcome_accept,
+    welcome_from_token,
+    welcome_url,
+)
 from matching.models import Pair, PairMember
 from matching.services import matching_publish
 from profiles import importing
@@ -262,3 +267,17 @@ def test_welcome_emails_past_the_daily_limit_are_left_to_the_matching(
 
     assert len(mailoutbox) == 1
     assert "1 welcome email was not sent" in response.content.decode()
+
+
+def test_a_second_submit_with_the_link_as_first_loaded_is_refused():
+    ida = User.objects.create_user(email=IDA)
+    ida.set_unusable_password()
+    ida.save()
+    token = welcome_url(user=ida).rstrip("/").rsplit("/", 1)[1]
+    first, _next = welcome_from_token(token)
+    second, _next = welcome_from_token(token)  # both loaded before either is saved
+
+    welcome_accept(user=first)
+
+    with pytest.raises(WelcomeLinkError, match="used already"):
+        welcome_accept(user=second)
