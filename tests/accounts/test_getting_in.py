@@ -154,3 +154,11 @@ def test_sign_in_code_from_a_partner_email_lands_on_the_page_it_linked(
 
     assert response["Location"] == partner_page
     assert len(mailoutbox) == 1
+
+
+def test_the_verification_page_does_not_speak_of_a_sign_up(client):
+    response = client.get(reverse("account_email_verification_sent"))
+
+    text = response.content.decode()
+    assert "finalize the signup process" not in text
+    assert "confirm that this address is yours" in text
