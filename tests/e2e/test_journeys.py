@@ -210,6 +210,33 @@ def test_journey_2_members_complete_profiles_and_accept_their_match(journey):
     trip.finish()
 
 
+def test_imported_members_get_in_and_accept_with_one_email_each(journey):
+    cast = arrange.build(arrange.published_to_newcomers)
+    org, cohort = cast.organization.slug, cast.cohort.pk
+    trip = journey("getting-in")
+    ana, ben = trip.person("ana"), trip.person("ben")
+    partner_page = path("my_partner", org_slug=org, cohort_id=cohort)
+
+    def received(email):
+        return [message for message in mail.outbox if email in message.to]
+
+    for person, email in ((ana, ANA), (ben, BEN)):
+        assert len(received(email)) == 1  # the matching's email is the welcome
+        first = email.split("@")[0]
+        person.goto(emailed_link(email, "/welcome/"), shot=f"{first}-welcome")
+        person.click("Continue without a password")
+        assert person.path == partner_page
+        person.click("Accept", shot=f"{first}-accepted")
+        if email == ANA:  # accepted; her partner has not yet
+            assert len(received(ANA)) == 1
+
+    assert "You are now partners" in ben.messages
+    for email in (ANA, BEN):
+        assert not any("/accounts/confirm-email/" in message.body for message in received(email))
+    assert cast.pair.status == Pair.Status.ACTIVE
+    trip.finish()
+
+
 # Journey 3 -----------------------------------------------------------------------------------
 
 
