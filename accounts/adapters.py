@@ -1,8 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from . import audit
+from . import audit, services
+from .models import Membership
+
+# allauth's names for the ways in that prove the inbox: a password reset link, a sign-in code.
+INBOX_PROVEN_BY = ("password_reset", "code")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,6 +19,28 @@ class AccountAdapter(DefaultAccountAdapter):
             return self.get_client_ip(request)
         except PermissionDenied:  # no address to be found: still record the event
             return None
+
+    def send_mail(self, template_prefix, email, context):
+        # allauth's messages greet with the product and, for a member, their organization,
+        # never with the host name the request came in on.
+        context = {
+            "site_url": settings.SITE_URL,
+            "organization_name": _organization_name(email),
+            "email": email,
+            **context,
+        }
+        super().send_mail(template_prefix, email, context)
+
+    # Before the login stages run: an address proven by a reset link or an emailed code is
+    # marked verified, so the email verification stage does not send a second round trip.
+    # allauth verifies on a code only when the address row exists, and imported accounts
+    # have none; a password reset it does not count at all.
+    def pre_login(self, request, user, **kwargs):
+        records = get_authentication_records(request, user)
+        if records and records[-1].get("method") in INBOX_PROVEN_BY:
+            email = records[-1].get("email") or kwargs.get("email") or user.email
+            services.email_address_verify(user=user, email=email)
+        return super().pre_login(request, user, **kwargs)
 
     # allauth calls `login` once the session is established: after every stage (email
     # verification, two-factor code) has passed, for password logins, logins after a password
@@ -31,3 +58,13 @@ class AccountAdapter(DefaultAccountAdapter):
             email=credentials.get("email") or credentials.get("username") or "",
             ip=self._client_ip(request),
         )
+
+
+def _organization_name(email: str) -> str:
+    membership = (
+        Membership.objects.filter(user__email__iexact=email)
+        .select_related("organization")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return membership.organization.name if membership else ""

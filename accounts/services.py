@@ -598,3 +598,23 @@ def invitation_accept_with_new_account(
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     invitation_accept(invitation=invitation, user=user)
     return user
+
+
+# Email addresses -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def email_address_verify(*, user: User, email: str) -> EmailAddress:
+    """Record that `email` reached `user` (they followed a link or entered a code sent there).
+
+    Imported accounts have no allauth address row yet; it is created, primary when the user
+    has no primary address, so that no later login asks them to verify it again.
+    """
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
+        address = EmailAddress(user=user, email=email, primary=not has_primary)
+    if not address.verified or address.pk is None:
+        address.verified = True
+        address.save()
+    return address

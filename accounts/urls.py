@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("language/", views.language_set, name="language_set"),
     path("orgs/new/", views.organization_create, name="organization_create"),
+    path("", include("accounts.welcome.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("invitations/<str:token>/decline/", views.invitation_decline, name="invitation_decline"),
     path("o/<slug:org_slug>/", views.organization_detail, name="organization_detail"),

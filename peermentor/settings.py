@@ -192,7 +192,11 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# A reset link proves the address: the member is signed in (and the address marked verified, see
+# accounts.adapters) and lands on their next step instead of a "password changed" page.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# "Email me a sign-in code" on the login page: members who never chose a password get in too.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PeerMentor] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
@@ -218,6 +222,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 INVITATION_MAX_AGE_DAYS = _read("INVITATION_MAX_AGE_DAYS", env.int, 14)
 if INVITATION_MAX_AGE_DAYS < 1:
     raise ImproperlyConfigured("Environment variable INVITATION_MAX_AGE_DAYS must be at least 1.")
+# How long the welcome link a coordinator's import (or the published matching) emails to a new
+# member works; it works once in any case.
+WELCOME_LINK_MAX_AGE_DAYS = _read("WELCOME_LINK_MAX_AGE_DAYS", env.int, 14)
+if WELCOME_LINK_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("Environment variable WELCOME_LINK_MAX_AGE_DAYS must be at least 1.")
 # Emails one organization's coordinators may cause per UTC day (invitations, resent invitations,
 # program messages and bulk reminders), so that a new organization cannot be used to spam.
 ORGANIZATION_DAILY_EMAIL_LIMIT = _read("ORGANIZATION_DAILY_EMAIL_LIMIT", env.int, 500)

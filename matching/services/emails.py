@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.emails import send_templated_email
+from accounts.welcome import welcome_needed, welcome_url
 
 from .. import selectors
 from ..models import Pair, PairMember, PartnerRequest
@@ -25,10 +26,23 @@ def _partner_url(pair: Pair) -> str:
     return _url("my_partner", org_slug=pair.organization.slug, cohort_id=pair.cohort_id)
 
 
+def _partner_link(pair: Pair, user) -> tuple[str, bool]:
+    """The partner page's address; for a member who has never signed in (an imported account),
+    their one-time welcome link, which signs them in and lands on that page. Returns the
+    address and whether it is a welcome link."""
+    if welcome_needed(user):
+        path = reverse(
+            "my_partner", kwargs={"org_slug": pair.organization.slug, "cohort_id": pair.cohort_id}
+        )
+        return welcome_url(user=user, next_path=path), True
+    return _partner_url(pair), False
+
+
 def _send_to_each_member(pair: Pair, template: str) -> None:
     members = list(pair.members.select_related("user"))
     for member in members:
         partners = [other.user for other in members if other.user_id != member.user_id]
+        partner_url, welcome = _partner_link(pair, member.user)
         send_templated_email(
             template=template,
             to=[member.user.email],
@@ -39,7 +53,9 @@ def _send_to_each_member(pair: Pair, template: str) -> None:
                 "partner_names": [partner.display_name for partner in partners],
                 "cohort": pair.cohort,
                 "organization": pair.organization,
-                "partner_url": _partner_url(pair),
+                "partner_url": partner_url,
+                "welcome": welcome,
+                "welcome_max_age_days": settings.WELCOME_LINK_MAX_AGE_DAYS,
             },
         )
 

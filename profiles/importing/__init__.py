@@ -36,8 +36,9 @@ from django.utils.translation import gettext as _
 
 from accounts.lifecycle import cohort_lock_allowing, require_cohort_allows
 from accounts.models import Cohort, Organization, Program, User
-from accounts.services import audit
+from accounts.services import audit, email_quota_remaining, email_quota_take
 from accounts.spreadsheet import csv_writer
+from accounts.welcome import welcome_emails_queue
 
 from .parsing import parse_members_csv
 from .planning import _plan_import
@@ -160,6 +161,7 @@ def members_import(
     dry_run: bool = False,
     expected_fingerprint: str = "",
     source: str = "command",
+    welcome_now: bool = False,
 ) -> ImportReport:
     """Import the CSV `data` into `cohort`: all rows or, on any problem, nothing.
 
@@ -178,6 +180,10 @@ def members_import(
     Raises ImportInvalid (listing each problem by line) when the file has problems, and
     ImportChanged when `expected_fingerprint` (from a preview) no longer matches. With
     `dry_run` it only plans. Returns the report; `written` says whether anything was saved.
+
+    The accounts the import makes get their welcome email (a one-time sign-in link) now when
+    `welcome_now`, within the daily email limit; otherwise, or past the limit, the email that
+    publishes the matching carries it.
     A cohort whose state doesn't take members (draft, closed) is a ValidationError.
     """
     if cohort.pk is None:  # a cohort a dry run would create: it would be created open
@@ -194,6 +200,8 @@ def members_import(
         return report
     _write(plan, actor=actor)
     report.written = True
+    if welcome_now:
+        _welcome(plan, report)
     audit(
         organization=cohort.organization,
         actor=actor,
@@ -201,9 +209,19 @@ def members_import(
         cohort=cohort.pk,
         source=source,
         invited=sum(1 for member in plan.members if member.invite_changed),
+        welcomed=report.welcomes_sent,
         **report.counts(),
     )
     return report
+
+
+def _welcome(plan, report: ImportReport) -> None:
+    organization = plan.cohort.organization
+    ids = plan.created_user_ids
+    allowed = min(len(ids), email_quota_remaining(organization=organization))
+    email_quota_take(organization=organization, count=allowed)
+    welcome_emails_queue(user_ids=ids[:allowed])
+    report.welcomes_sent, report.welcomes_held = allowed, len(ids) - allowed
 
 
 def _title_from_slug(slug: str) -> str:

@@ -68,6 +68,8 @@ class _Plan:
     new_tags: dict[str, str] = field(default_factory=dict)
     existing_offers: dict[int, dict[int, Offer]] = field(default_factory=dict)
     existing_needs: dict[int, dict[int, Need]] = field(default_factory=dict)
+    # Filled by the writer: the accounts this import made (they have never signed in).
+    created_user_ids: list[int] = field(default_factory=list)
 
 
 def _existing_users(emails: list[str]) -> dict[str, User]:

@@ -104,6 +104,10 @@ class ImportReport:
     written: bool = False
     # Invitations written but not emailed: the organization's daily email limit was reached.
     invitations_held: int = 0
+    # Welcome emails queued to the accounts the import made (when asked to welcome them now),
+    # and those held for the daily email limit: the published matching's email welcomes them.
+    welcomes_sent: int = 0
+    welcomes_held: int = 0
 
     def _with(self, status: str) -> list[MemberOutcome]:
         return [outcome for outcome in self.outcomes if outcome.status == status]

@@ -76,6 +76,7 @@ def member_import_confirm(request, org_slug, cohort_id):
             data=staged.data,
             expected_fingerprint=staged.fingerprint,
             source="browser",
+            welcome_now=request.POST.get("welcome") != "with-matching",
         )
     except importing.ImportInvalid as error:
         importing.upload_discard(token=staged.token)
@@ -104,6 +105,18 @@ def member_import_confirm(request, org_slug, cohort_id):
                 report.invitations_held,
             )
             % {"count": report.invitations_held, "organization": cohort.organization.name},
+        )
+    if report.welcomes_held:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s welcome email was not sent: %(organization)s reached its daily "
+                "email limit. The email that publishes the matching will welcome them.",
+                "%(count)s welcome emails were not sent: %(organization)s reached its daily "
+                "email limit. The email that publishes the matching will welcome them.",
+                report.welcomes_held,
+            )
+            % {"count": report.welcomes_held, "organization": cohort.organization.name},
         )
     messages.success(
         request,

@@ -46,6 +46,7 @@ def _write(plan: _Plan, *, actor: User | None) -> None:
         ids = {u.email: u.pk for u in _existing_users([u.email for u in new_users]).values()}
         for user in new_users:
             user.pk = ids[user.email]
+    plan.created_user_ids = [user.pk for user in new_users]
 
     renamed = []
     for member in plan.members:

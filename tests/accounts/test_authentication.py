@@ -124,7 +124,7 @@ def test_logout_by_post_ends_the_session(client_for):
     assert logged_in_user_id(client) is None
 
 
-def test_password_reset_link_sets_a_new_password_that_logs_in(client, mailoutbox, links_in):
+def test_password_reset_link_sets_a_new_password_and_signs_in(client, mailoutbox, links_in):
     user = UserFactory()
 
     response = client.post(reverse("account_reset_password"), {"email": user.email})
@@ -135,10 +135,12 @@ def test_password_reset_link_sets_a_new_password_that_logs_in(client, mailoutbox
     assert client.get(form_url).status_code == 200
     response = client.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 302
+    assert response["Location"] == reverse("home")
 
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
-    assert logged_in_user_id(client) is None  # ACCOUNT_LOGIN_ON_PASSWORD_RESET is off
+    assert logged_in_user_id(client) == str(user.pk)  # ACCOUNT_LOGIN_ON_PASSWORD_RESET
+    client.post(reverse("account_logout"))
     log_in(client, user.email, NEW_PASSWORD)
     assert logged_in_user_id(client) == str(user.pk)
 
@@ -148,6 +150,7 @@ def test_old_password_stops_working_after_a_reset(client, mailoutbox, links_in):
     client.post(reverse("account_reset_password"), {"email": user.email})
     form_url = reset_password_form_url(client, mailoutbox, links_in)
     client.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    client.post(reverse("account_logout"))
 
     log_in(client, user.email, PASSWORD)
 

@@ -9,7 +9,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.services import invitation_email_send
+from accounts.welcome import welcome_email_send
 from checkins.models import Reminder
 from checkins.oversight import lifecycle
 from checkins.reminders.emails import reminder_email_send
@@ -71,6 +73,17 @@ def send_invitation(cohort, ana, ben, cora):
     invitation_email_send(
         invitation=InvitationFactory(cohort=cohort, email="new@writers.test", invited_by=cora)
     )
+    return ORGANIZATION
+
+
+def send_welcome(cohort, ana, ben, cora):
+    first, last = ANA.split(" ", 1)
+    imported = User.objects.create_user(email="imported@writers.test", first_name=first)
+    imported.last_name = last
+    imported.set_unusable_password()
+    imported.save()
+    MembershipFactory(organization=cohort.organization, user=imported)
+    welcome_email_send(user=imported)
     return ORGANIZATION
 
 
@@ -161,6 +174,7 @@ def send_partner_request(status):
 
 SCENARIOS = {
     "invitation": send_invitation,
+    "welcome": send_welcome,
     "closing_survey": send_closing_survey,
     "meeting_changed": send_meeting_changed,
     "reminder_checkin_missing": send_reminder("checkin_missing"),

@@ -5,6 +5,8 @@ the previous one ended, rebuilt here through the same services the pages call (t
 again comes from importing `MEMBERS_CSV`), so each journey runs on its own:
 
     after_journey_1()  coordinator, organization, program, cohort; the CSV imported
+    published_to_newcomers()  Ana and Ben's profiles completed, the matching published and
+                       emailed to members who have never signed in
     after_journey_2()  profiles completed, matching run and published, Ana and Ben accepted
     after_journey_3()  Ana and Ben's contract written and signed by both
     after_journey_4()  a meeting held, both checked in, the contracts ZIP built
@@ -157,6 +159,19 @@ def complete_profile(cast: Cast, email: str) -> None:
         ],
         needs=[{"tag": additions["need"], "priority": 5, "note": "", "kind": "skill"}],
     )
+
+
+def published_to_newcomers() -> Cast:
+    """The CSV imported with the welcome left to the matching; Ana and Ben's profiles complete
+    (as a coordinator could fill them), the matching run and published with its emails: each
+    member's first email is the one that introduces their partner."""
+    cast = after_journey_1()
+    for email in (ANA, BEN):
+        complete_profile(cast, email)
+    lifecycle.cohort_advance(cohort=cast.cohort, actor=cast.coordinator)  # open → matching
+    matching_services.matching_run_start(cohort=cast.cohort, actor=cast.coordinator)
+    matching_services.matching_publish(cohort=cast.cohort, actor=cast.coordinator)
+    return cast
 
 
 def after_journey_2() -> Cast:

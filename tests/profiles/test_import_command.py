@@ -138,6 +138,7 @@ def test_the_import_is_audited_once_with_its_counts(write_csv, organization, coh
         "unchanged": 0,
         "new_tags": 5,
         "invited": 0,
+        "welcomed": 0,  # the command leaves the welcome to the matching by default
     }
 
 

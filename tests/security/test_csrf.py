@@ -15,7 +15,9 @@ from django.http import HttpResponseForbidden
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from accounts.models import User
 from accounts.services import invitation_token
+from accounts.welcome import welcome_url
 from checkins.models import CalendarFeed, Reminder
 from checkins.reminders import unsubscribe_token
 from tests.factories import UserFactory
@@ -39,12 +41,14 @@ VISITOR_ROUTES = {
     "account_inactive",
     "mfa_authenticate",
     "invitation_accept",
+    "welcome",
     "contract_verify",
     "reminder_unsubscribe",
 }
 # Routes outside /o/<org>/ that the walk must reach; a rename must not make them drop out.
 MUST_BE_WALKED = {
     "invitation_accept",
+    "welcome",
     "calendar_feed_reset",
     "notification_preferences",
     "reminder_unsubscribe",
@@ -106,6 +110,13 @@ def world(organization, program, cohort, coordinator, member):
     return build_world(organization, program, cohort, coordinator, member)
 
 
+def _imported_account():
+    user = User(email="imported@csrf.test")
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
 @pytest.fixture
 def own_arguments(world):
     """Real arguments for our routes outside /o/<org>/ that take any."""
@@ -113,6 +124,7 @@ def own_arguments(world):
     kind = Reminder.Kind.MEETING_DAY_BEFORE
     return {
         "invitation_accept": {"token": invitation_token(world.invitation)},
+        "welcome": {"token": welcome_url(user=_imported_account()).rstrip("/").rsplit("/", 1)[1]},
         "calendar_feed": {"token": feed.token},
         "reminder_unsubscribe": {"token": unsubscribe_token(user=world.enrolled_member, kind=kind)},
     }

@@ -1,4 +1,5 @@
-"""`python manage.py import_members ORG COHORT FILE.csv [--create] [--dry-run]`.
+"""`python manage.py import_members ORG COHORT FILE.csv [--create] [--dry-run]
+[--welcome now|with-matching]`.
 
 The same parser, validator and writer as the coordinator's browser import (profiles.importing).
 Every problem is printed with its line number and the command exits with status 1, having
@@ -38,12 +39,23 @@ class Command(BaseCommand):
             help="With --create: the program a new cohort belongs to (default: %(default)s).",
         )
         parser.add_argument(
+            "--welcome",
+            choices=["now", "with-matching"],
+            default="with-matching",
+            help=(
+                "When the people the import adds get their welcome email (a one-time sign-in "
+                "link): now, or in the email that publishes the matching (default)."
+            ),
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Check the file and say what would happen, without writing anything.",
         )
 
-    def handle(self, *args, org_slug, cohort_slug, file, create, program, dry_run, **options):
+    def handle(
+        self, *args, org_slug, cohort_slug, file, create, program, dry_run, welcome, **options
+    ):
         try:
             data = Path(file).read_bytes()
         except OSError as error:
@@ -58,7 +70,11 @@ class Command(BaseCommand):
                     program_name=program,
                 )
                 report = importing.members_import(
-                    cohort=cohort, actor=None, data=data, dry_run=dry_run
+                    cohort=cohort,
+                    actor=None,
+                    data=data,
+                    dry_run=dry_run,
+                    welcome_now=welcome == "now",
                 )
         except importing.ImportInvalid as error:
             for problem in error.report.problems:
@@ -103,6 +119,13 @@ class Command(BaseCommand):
         if tags:
             self.stdout.write(f"    {', '.join(tags)}")
         self.write_more(len(report.new_tags) - len(tags))
+        if report.welcomes_sent:
+            self.stdout.write(f"  welcome emails sent: {report.welcomes_sent}")
+        if report.welcomes_held:
+            self.stdout.write(
+                f"  welcome emails not sent (daily email limit reached): {report.welcomes_held}; "
+                "the email that publishes the matching will welcome them."
+            )
         if report.invitations_held:
             self.stdout.write(
                 f"  invitations not emailed (daily email limit reached): "
