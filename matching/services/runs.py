@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.language import current_language, user_language
 from accounts.models import Cohort, User
@@ -173,7 +173,16 @@ def _matching_run_execute(run: MatchRun) -> MatchRun:
     try:
         _progress(run, 10, _("Loading profiles"))
         data = selectors.matching_input(cohort=run.cohort, scope=run.scope)
-        _progress(run, 30, _("Scoring and matching %(n)s members") % {"n": len(data.members)})
+        _progress(
+            run,
+            30,
+            ngettext(
+                "Scoring and matching %(n)s member",
+                "Scoring and matching %(n)s members",
+                len(data.members),
+            )
+            % {"n": len(data.members)},
+        )
         wording = current_wording()
         result = engine.match(
             data.members,
