@@ -226,6 +226,7 @@ def matching_publish(request, org_slug, cohort_id):
         "organization": cohort.organization,
         "cohort": cohort,
         "counts": selectors.matching_counts(cohort=cohort),
+        "weak": selectors.weak_proposals(cohort=cohort),
     }
     return render(request, "matching/publish.html", context)
 
