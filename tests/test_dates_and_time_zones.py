@@ -1,8 +1,10 @@
 """One way of writing dates in every language, and times in the viewer's own time zone."""
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
@@ -49,3 +51,16 @@ def test_a_viewer_without_a_time_zone_sees_utc_named_as_such(client_for, contrac
     page = contract_page(client_for, partner, contract)
 
     assert "14 Sep 2026, 17:30 UTC" in page
+
+
+def test_web_pages_write_a_bare_date_only_the_one_way():
+    """Pages (not emails or the PDF, which spell the month out) write a date on its own with
+    DATE_FORMAT, "7 Dec 2026", never with a format of their own such as "j F Y"."""
+    odd = []
+    for path in Path(settings.BASE_DIR).glob("*/templates/**/*.html"):
+        if "emails" in path.parts or "pdf" in path.parts or "verify_result" in path.name:
+            continue
+        text = path.read_text(encoding="utf-8")
+        odd += [f"{path.name}: {fmt}" for fmt in ('date:"j F Y"', 'date:"N j, Y"') if fmt in text]
+
+    assert odd == []
