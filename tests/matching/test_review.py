@@ -364,3 +364,13 @@ def test_a_rerun_counts_the_earlier_proposals_it_dropped(cohort, four):
     run = run_now(cohort)
 
     assert (run.stats["kept"], run.stats["new"], run.stats["dropped"]) == (0, 2, 2)
+
+
+def test_with_nobody_left_to_match_the_button_names_no_count(coordinator_client, cohort, four):
+    make_pair(cohort, [four.ana, four.ben], status=Pair.Status.PUBLISHED)
+    make_pair(cohort, [four.carl, four.dina], status=Pair.Status.PUBLISHED)
+
+    page = coordinator_client.get(url("matching_cohort", cohort)).content.decode()
+
+    assert "Too few members without a partner to match" in page
+    assert "Match the 0" not in page
