@@ -1,19 +1,27 @@
-# PeerMentor developer commands. `make help` lists them.
+# PeerMentor developer commands. `make help` lists them; the README's "Make variables" table
+# explains each variable below (override one as `make run HOST=0.0.0.0:8000`).
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+PIP_FLAGS ?= --progress-bar on
 
 .DEFAULT_GOAL := help
 
 $(BIN)/python:
+	@echo "==> Creating the virtual environment in $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 
+# Installing takes a minute or two the first time: each step says what it does, and pip shows
+# its downloads, so a quiet terminal never looks stuck.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "==> Upgrading pip"
+	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip
+	@echo "==> Installing PeerMentor and its development tools (the first time takes a while)"
+	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[dev]'
 	touch $(STAMP)
+	@echo "==> Installed"
 
 .PHONY: help
 help: ## List the targets with their one-line descriptions
@@ -23,9 +31,12 @@ help: ## List the targets with their one-line descriptions
 install: $(STAMP) ## Create .venv if missing and install the app with its dev tools
 
 .PHONY: run
-run: install ## Migrate, load the demo data and serve on 127.0.0.1:8000
+run: install ## Migrate, load the demo data and serve on HOST (127.0.0.1:8000 unless set)
+	@echo "==> Migrating the database"
 	$(BIN)/python manage.py migrate --noinput
+	@echo "==> Loading the demo data"
 	$(BIN)/python manage.py seed_demo
+	@echo "==> Serving on http://$(HOST)/ (Ctrl-C stops)"
 	@# Development has no Celery beat: a background loop scans for due reminders every
 	@# minute (emails print to this terminal) and stops with the server.
 	$(BIN)/python manage.py send_due_reminders --every 60 & \

@@ -10,7 +10,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import tasks
@@ -29,6 +28,7 @@ from .models import (
     User,
 )
 from .signals import invitation_accepted
+from .slugs import ascii_slug
 
 INVITATION_SALT = "peermentor.invitation"
 
@@ -41,7 +41,7 @@ def audit(*, organization, actor, action: str, **data) -> AuditEvent:
 
 def unique_slug(*, model, value: str, scope: dict | None = None, max_length: int = 60) -> str:
     """A slug for `value` that no row of `model` (within `scope`) has yet."""
-    base = slugify(value)[: max_length - 5].strip("-") or "item"
+    base = ascii_slug(value)[: max_length - 5].strip("-") or "item"
     candidate, suffix = base, 2
     rows = model.objects.filter(**(scope or {}))
     while rows.filter(slug=candidate).exists():

@@ -125,7 +125,10 @@ def prepare_length_checks(*specs: tuple[str, str, str, int, bool]) -> migrations
                 for pk, text in rows.values_list("pk", field):
                     model._default_manager.filter(pk=pk).update(**{field: text[:limit]})
             elif count := rows.count():
-                too_long.append(f"{model_name}.{field}: {count} row(s) over {limit} characters")
+                rows_word = "row" if count == 1 else "rows"
+                too_long.append(
+                    f"{model_name}.{field}: {count} {rows_word} over {limit} characters"
+                )
         if too_long:
             raise RuntimeError(
                 "Shorten these texts before migrating (nothing was changed): " + "; ".join(too_long)

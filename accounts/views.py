@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import LANGUAGE_QUERY_PARAMETER, set_language
@@ -242,7 +243,11 @@ def cohort_invite(request, org_slug, cohort_id):
             messages.error(request, " ".join(error.messages))
             return redirect(cohort)
         if sent:
-            messages.success(request, _("%(n)s invitation(s) sent.") % {"n": len(sent)})
+            messages.success(
+                request,
+                ngettext("%(n)s invitation sent.", "%(n)s invitations sent.", len(sent))
+                % {"n": len(sent)},
+            )
         for email, reason in skipped:
             messages.warning(
                 request, _("%(email)s: %(reason)s") % {"email": email, "reason": reason}

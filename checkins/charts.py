@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 WIDTH, HEIGHT = 320, 132
 LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 24
@@ -143,7 +144,11 @@ def number_chart(
         )
 
     latest = values[-1]
-    desc = _("%(count)s value(s) from %(first)s to %(last)s; latest %(latest)s.") % {
+    desc = ngettext(
+        "%(count)s value from %(first)s to %(last)s; latest %(latest)s.",
+        "%(count)s values from %(first)s to %(last)s; latest %(latest)s.",
+        len(values),
+    ) % {
         "count": len(values),
         "first": _day(first),
         "last": _day(last),
@@ -188,7 +193,11 @@ def yes_no_chart(
         body.append(_text(6, height - 6, _day(answers[0].when)))
         body.append(_text(last_x + 8, height - 6, _day(answers[-1].when), anchor="end"))
     met = sum(1 for point in answers if point.met)
-    desc = _("%(met)s of %(count)s check-ins say met; latest: %(latest)s.") % {
+    desc = ngettext(
+        "%(met)s of %(count)s check-in says met; latest: %(latest)s.",
+        "%(met)s of %(count)s check-ins say met; latest: %(latest)s.",
+        len(answers),
+    ) % {
         "met": met,
         "count": len(answers),
         "latest": _("met") if answers[-1].met else _("not met"),

@@ -9,6 +9,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.dates import validate_date_in_window
 from accounts.models import Cohort
@@ -40,7 +41,9 @@ def contract_dates_errors(
                 "end": _day(cohort.ends_on),
             }
     if starts_on and ends_on and not errors and (ends_on - starts_on).days > CONTRACT_MAX_SPAN_DAYS:
-        errors["ends_on"] = _(
-            "A contract runs for at most %(days)s days; choose an earlier review / end date."
+        errors["ends_on"] = ngettext(
+            "A contract runs for at most %(days)s day; choose an earlier review / end date.",
+            "A contract runs for at most %(days)s days; choose an earlier review / end date.",
+            CONTRACT_MAX_SPAN_DAYS,
         ) % {"days": CONTRACT_MAX_SPAN_DAYS}
     return errors

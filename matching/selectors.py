@@ -329,6 +329,17 @@ def mark_weak(*, cohort: Cohort, pairs) -> None:
         pair.is_weak = pair.score < WEAK_SCORE or (cutoff is not None and pair.score <= cutoff)
 
 
+# The publish page lists at most this many weak proposals, weakest first.
+WEAK_LISTED = 10
+
+
+def weak_proposals(*, cohort: Cohort) -> list[Pair]:
+    """The cohort's weak proposals (see `mark_weak`), weakest first, at most WEAK_LISTED."""
+    weakest = list(cohort_proposals(cohort=cohort, weakest_first=True)[:WEAK_LISTED])
+    mark_weak(cohort=cohort, pairs=weakest)
+    return [pair for pair in weakest if pair.is_weak]
+
+
 def latest_run(*, cohort: Cohort) -> MatchRun | None:
     return MatchRun.objects.filter(cohort=cohort).select_related("started_by").first()
 

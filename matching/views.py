@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -212,7 +212,12 @@ def matching_publish(request, org_slug, cohort_id):
             pairs = services.matching_publish(cohort=cohort, actor=request.user)
             messages.success(
                 request,
-                _("%(n)s pair(s) published; their members were emailed.") % {"n": len(pairs)},
+                ngettext(
+                    "%(n)s pair published; its members were emailed.",
+                    "%(n)s pairs published; their members were emailed.",
+                    len(pairs),
+                )
+                % {"n": len(pairs)},
             )
         except ValidationError as error:
             _error(request, error)
@@ -221,6 +226,7 @@ def matching_publish(request, org_slug, cohort_id):
         "organization": cohort.organization,
         "cohort": cohort,
         "counts": selectors.matching_counts(cohort=cohort),
+        "weak": selectors.weak_proposals(cohort=cohort),
     }
     return render(request, "matching/publish.html", context)
 

@@ -115,7 +115,7 @@ def test_publishing_three_times_at_once_publishes_and_emails_once(
 
     assert_one_done_and_the_rest_told(
         answers,
-        done="1 pair(s) published",
+        done="1 pair published",
         already="already published",
         location=reverse(
             "matching_cohort",

@@ -22,6 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.emails import render_plain_text
 from accounts.idempotency import AlreadyDone
@@ -88,9 +89,12 @@ def transition_problems(*, cohort: Cohort, to: str) -> list[str]:
         ).count()
         if told:
             problems.append(
-                _(
-                    "%(count)s pair(s) have already been published to their members, so the "
-                    "cohort can't go back to collecting profiles."
+                ngettext(
+                    "%(count)s pair has already been published to its members, so the "
+                    "cohort can't go back to collecting profiles.",
+                    "%(count)s pairs have already been published to their members, so the "
+                    "cohort can't go back to collecting profiles.",
+                    told,
                 )
                 % {"count": told}
             )

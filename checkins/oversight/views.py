@@ -275,13 +275,24 @@ def cohort_close(request, org_slug, cohort_id):
 def _close_message(result: lifecycle.CloseResult) -> str:
     if result.already_closed:
         return _("The cohort was already closed; nothing more was done.")
-    return _(
-        "The cohort is closed: %(meetings)s future meeting(s) and %(reminders)s reminder(s) "
-        "cancelled, %(surveys)s member(s) asked for the closing survey."
-    ) % {
-        "meetings": result.meetings_cancelled,
-        "reminders": result.reminders_cancelled,
-        "surveys": result.surveys_requested,
+    # Three counts, three plural choices: each clause is translated on its own.
+    meetings = ngettext(
+        "%(n)s future meeting cancelled",
+        "%(n)s future meetings cancelled",
+        result.meetings_cancelled,
+    ) % {"n": result.meetings_cancelled}
+    reminders = ngettext(
+        "%(n)s reminder cancelled", "%(n)s reminders cancelled", result.reminders_cancelled
+    ) % {"n": result.reminders_cancelled}
+    surveys = ngettext(
+        "%(n)s member asked for the closing survey",
+        "%(n)s members asked for the closing survey",
+        result.surveys_requested,
+    ) % {"n": result.surveys_requested}
+    return _("The cohort is closed: %(meetings)s, %(reminders)s, %(surveys)s.") % {
+        "meetings": meetings,
+        "reminders": reminders,
+        "surveys": surveys,
     }
 
 

@@ -50,13 +50,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.text import capfirst, slugify
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.language import user_language
 from accounts.models import AuditEvent, Invitation, Organization, User
 from accounts.models import anonymous_email as accounts_anonymous_email
 from accounts.services import audit
+from accounts.slugs import ascii_slug
 from contracts.documents import contract_document_ensure, contract_pdf_for_download
 from contracts.documents import is_signed_version as contract_is_signed
 from contracts.models import Contract, ContractSection, Goal, Signature
@@ -94,7 +95,7 @@ def member_data_export(*, user: User) -> bytes:
         contract = section.contract
         if contract_is_signed(contract):
             pdf, filename = contract_pdf_for_download(contract=contract)
-            path = f"contracts/{slugify(contract.organization.slug)}-{contract.pk}-{filename}"
+            path = f"contracts/{ascii_slug(contract.organization.slug)}-{contract.pk}-{filename}"
             pdfs[contract.pk] = (path, pdf)
     data = selectors.member_data(
         user=user, pdf_paths={pk: path for pk, (path, _pdf) in pdfs.items()}

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.services import audit
+from accounts.slugs import ascii_slug
 from matching.models import PairMember
 
 from .. import signing
@@ -67,7 +67,7 @@ def contract_for_document(*, contract_id: int) -> Contract:
 
 def document_filename(contract: Contract, *, suffix: str = "") -> str:
     """`ana-silva--ben-okafor-v1.pdf`: the partners' names, then the version."""
-    names = "--".join(slugify(partner.name) or "partner" for partner in partners_of(contract))
+    names = "--".join(ascii_slug(partner.name) or "partner" for partner in partners_of(contract))
     return f"{names or 'contract'}-v{contract.version}{suffix}.pdf"
 
 

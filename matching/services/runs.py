@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.language import current_language, user_language
 from accounts.models import Cohort, User
@@ -173,7 +173,16 @@ def _matching_run_execute(run: MatchRun) -> MatchRun:
     try:
         _progress(run, 10, _("Loading profiles"))
         data = selectors.matching_input(cohort=run.cohort, scope=run.scope)
-        _progress(run, 30, _("Scoring and matching %(n)s members") % {"n": len(data.members)})
+        _progress(
+            run,
+            30,
+            ngettext(
+                "Scoring and matching %(n)s member",
+                "Scoring and matching %(n)s members",
+                len(data.members),
+            )
+            % {"n": len(data.members)},
+        )
         wording = current_wording()
         result = engine.match(
             data.members,
@@ -212,6 +221,25 @@ def _matching_run_execute(run: MatchRun) -> MatchRun:
     return run
 
 
+def _proposed_groups(cohort: Cohort) -> set[frozenset[int]]:
+    """The members of each proposal the cohort has now, locked or not."""
+    groups: dict[int, set[int]] = {}
+    rows = PairMember.objects.filter(pair__cohort=cohort, pair__status=Pair.Status.PROPOSED)
+    for pair_id, user_id in rows.values_list("pair_id", "user_id"):
+        groups.setdefault(pair_id, set()).add(user_id)
+    return {frozenset(members) for members in groups.values()}
+
+
+def _compared(before: set[frozenset[int]], after: list[frozenset[int]]) -> dict:
+    """What a re-run changed against the proposals before it: the same groups proposed again
+    (`kept`), groups not proposed before (`new`), earlier proposals not proposed again
+    (`dropped`). Empty for a first run."""
+    if not before:
+        return {}
+    kept = sum(1 for group in after if group in before)
+    return {"kept": kept, "new": len(after) - kept, "dropped": len(before - set(after))}
+
+
 @transaction.atomic
 def _save_run_result(
     *,
@@ -223,6 +251,7 @@ def _save_run_result(
 ) -> None:
     cohort = _lock_cohort(run.cohort, _run_action(run.scope))
     replaced = 0
+    before = _proposed_groups(cohort) if run.scope == MatchRun.Scope.COHORT else set()
     if run.scope == MatchRun.Scope.COHORT:
         replaced = Pair.objects.filter(
             cohort=cohort, status=Pair.Status.PROPOSED, locked=False
@@ -297,6 +326,7 @@ def _save_run_result(
         "lowest_score": round(min(scores), 1) if scores else None,
         "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
         "replaced": replaced,
+        **_compared(before, [frozenset(pair.members) for pair in result.pairs]),
         "graph": result.stats["graph"],
         "engine_seconds": round(result.stats["total_seconds"], 3),
         "seconds": round(time.perf_counter() - started, 3),

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.validators import validate_one_line
 
@@ -63,7 +64,11 @@ def _read_header(cells: list[str], problems: _Problems) -> dict[str, int]:
     if unknown:
         problems.add(
             1,
-            _("unknown column(s): %(columns)s. The columns are: %(expected)s."),
+            ngettext(
+                "unknown column: %(columns)s. The columns are: %(expected)s.",
+                "unknown columns: %(columns)s. The columns are: %(expected)s.",
+                len(unknown),
+            ),
             columns=", ".join(unknown),
             expected=expected,
         )
@@ -71,13 +76,25 @@ def _read_header(cells: list[str], problems: _Problems) -> dict[str, int]:
     if missing:
         problems.add(
             1,
-            _("missing column(s): %(columns)s. The columns are: %(expected)s."),
+            ngettext(
+                "missing column: %(columns)s. The columns are: %(expected)s.",
+                "missing columns: %(columns)s. The columns are: %(expected)s.",
+                len(missing),
+            ),
             columns=", ".join(missing),
             expected=expected,
         )
     repeated = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
     if repeated:
-        problems.add(1, _("column(s) named twice: %(columns)s."), columns=", ".join(repeated))
+        problems.add(
+            1,
+            ngettext(
+                "column named twice: %(columns)s.",
+                "columns named twice: %(columns)s.",
+                len(repeated),
+            ),
+            columns=", ".join(repeated),
+        )
     return {name: names.index(name) for name in COLUMNS if name in names}
 
 

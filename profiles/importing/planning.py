@@ -337,6 +337,7 @@ def _plan_import(*, cohort: Cohort, data: bytes) -> _Plan:
         report.outcomes, plan.members = [], []
         return plan
     report.new_tags = sorted(plan.new_tags.values(), key=str.lower)
+    report.read = list(parsed.rows)
     report.fingerprint = _fingerprint(data, report)
     return plan
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from ..models import Profile, Tag
+from ..models import LEVEL_LABELS, PRIORITY_LABELS, Profile, Tag
 
 COLUMNS = (
     "email",
@@ -68,6 +68,16 @@ class MemberRow:
     languages: tuple[str, ...]
     timezone: str
 
+    @property
+    def offers_read(self) -> list[str]:
+        """Each offer as the preview shows it: "Python: 4 – advanced"."""
+        return [f"{tag}: {level} – {LEVEL_LABELS[level]}" for tag, level in self.offers]
+
+    @property
+    def needs_read(self) -> list[str]:
+        """Each need as the preview shows it: "Leadership: 3 – important"."""
+        return [f"{tag}: {priority} – {PRIORITY_LABELS[priority]}" for tag, priority in self.needs]
+
 
 @dataclass
 class ParsedFile:
@@ -101,6 +111,8 @@ class ImportReport:
     new_tags: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     fingerprint: str = ""
+    # The valid rows as read from the file, for the preview to show before anything is saved.
+    read: list[MemberRow] = field(default_factory=list)
     written: bool = False
     # Invitations written but not emailed: the organization's daily email limit was reached.
     invitations_held: int = 0

@@ -35,6 +35,8 @@ def _preview(request, cohort, report, *, ticket="", changed=False):
         "shown": SHOWN,
         "problems": [str(problem) for problem in report.problems[:SHOWN]],
         "hidden_problems": max(0, len(report.problems) - SHOWN),
+        "read": report.read[:SHOWN],
+        "hidden_read": max(0, len(report.read) - SHOWN),
     }
     return render(request, "profiles/import_preview.html", context)
 

@@ -118,7 +118,7 @@ def test_indicator_history_is_drawn_as_accessible_svg_with_a_table(
     assert (
         f'<title id="indicator-{number.pk}-title">Progress: Ana&#x27;s sessions</title>' in content
     )
-    assert "2 value(s)" in content and "latest 7.5 sessions" in content
+    assert "2 values" in content and "latest 7.5 sessions" in content
     assert 'stroke-dasharray="5 4"' in content  # the target line
     assert "pm-dot-met" in content and "pm-dot-unmet" in content  # the yes/no row
     assert "<table" in content and "7.5 sessions" in content

@@ -172,7 +172,7 @@ def test_command_prints_counts_and_time(cohort, contracts, tmp_path):
     )
 
     output = stdout.getvalue()
-    assert "Wrote 2 signed contract(s) of Autumn 2026" in output
+    assert "Wrote 2 signed contracts of Autumn 2026" in output
     assert "Rendered and signed now: 2" in output
     assert " s" in output.splitlines()[-1]
     assert AuditEvent.objects.filter(action="contracts.exported").count() == 1

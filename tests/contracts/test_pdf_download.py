@@ -98,3 +98,19 @@ def test_anonymous_visitor_is_sent_to_login(client, contract):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert not ContractDocument.objects.exists()
+
+
+def test_download_name_spells_danish_letters_out_instead_of_dropping_them(
+    client_for, cohort, member, partner
+):
+    member.first_name, member.last_name = "Ida", "Mørch"
+    partner.first_name, partner.last_name = "Jens", "Ålund"
+    member.save()
+    partner.save()
+    contract = signed_contract(cohort, [member, partner])
+
+    response = client_for(member).get(pdf_url(contract))
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="ida-moerch--jens-aalund-v1.pdf"'
+    )

@@ -190,7 +190,7 @@ def test_journey_2_members_complete_profiles_and_accept_their_match(journey):
     assert proposal_row(cora, "Ana Silva").get_by_text("Locked").is_visible()
     cora.click(cora.page.get_by_role("link", name="Publish 3 proposals…"))
     cora.click("Publish and email the members", shot="published")
-    assert "3 pair(s) published" in cora.messages
+    assert "3 pairs published" in cora.messages
 
     for person, email in ((ana, ANA), (ben, BEN)):
         person.goto(emailed_link(email, f"/cohorts/{cohort}/partner/"))

@@ -298,3 +298,79 @@ def test_proposals_come_fifty_to_a_page_and_paging_keeps_the_sort(coordinator_cl
     assert len(first.context["proposals"]) == 50
     assert "?sort=best&amp;page=2" in first.content.decode()
     assert [pair.score for pair in second.context["proposals"]] == [4, 3, 2, 1, 0]
+
+
+def test_the_publish_page_warns_about_weak_proposals_with_their_reason_and_what_to_do(
+    coordinator_client, cohort, four
+):
+    weak = make_pair(
+        cohort, [four.ana, four.carl], score=12, explanation="Only their time zones match."
+    )
+    make_pair(cohort, [four.ben, four.dina], score=80, explanation="A strong fit.")
+
+    response = coordinator_client.get(url("matching_publish", cohort))
+
+    assert [pair.pk for pair in response.context["weak"]] == [weak.pk]
+    page = response.content.decode()
+    assert "Look at 1 weak proposal first" in page
+    assert "Only their time zones match." in page and "A strong fit." not in page
+    assert url("pair_forbid", pair_id=weak.pk) in page
+    assert url("matching_pair_manual", cohort) in page
+
+
+def test_the_publish_page_has_no_warning_when_every_proposal_is_strong(
+    coordinator_client, cohort, four
+):
+    make_pair(cohort, [four.ana, four.ben], score=80)
+
+    response = coordinator_client.get(url("matching_publish", cohort))
+
+    assert response.context["weak"] == []
+    assert "weak-proposals" not in response.content.decode()
+
+
+def test_locking_a_proposal_asks_for_confirmation_and_unlocking_does_not(
+    coordinator_client, cohort, four
+):
+    make_pair(cohort, [four.ana, four.ben])
+    make_pair(cohort, [four.carl, four.dina], locked=True)
+
+    page = coordinator_client.get(url("matching_cohort", cohort)).content.decode()
+
+    assert page.count('data-confirm="Lock this proposal?') == 1
+
+
+def test_a_rerun_says_which_proposals_it_kept_and_which_are_new(coordinator_client, cohort, four):
+    first = run_now(cohort)
+    assert "kept" not in first.stats  # nothing to compare a first run with
+    Pair.objects.filter(cohort=cohort, members__user=four.carl).delete()  # Carl and Dina undone
+
+    run = run_now(cohort)
+
+    # Before: Ana & Ben. After: Ana & Ben again, and Carl & Dina anew.
+    assert (run.stats["kept"], run.stats["new"], run.stats["dropped"]) == (1, 1, 0)
+    page = coordinator_client.get(url("matching_cohort", cohort)).content.decode()
+    assert "Compared with the proposals before this run: 1 kept, 1 new, 0 earlier proposals" in (
+        page
+    )
+
+
+def test_a_rerun_counts_the_earlier_proposals_it_dropped(cohort, four):
+    run_now(cohort)
+    Pair.objects.filter(cohort=cohort).delete()
+    make_pair(cohort, [four.ana, four.carl], score=5)
+    make_pair(cohort, [four.ben, four.dina], score=5)
+
+    run = run_now(cohort)
+
+    assert (run.stats["kept"], run.stats["new"], run.stats["dropped"]) == (0, 2, 2)
+
+
+def test_with_nobody_left_to_match_the_button_names_no_count(coordinator_client, cohort, four):
+    make_pair(cohort, [four.ana, four.ben], status=Pair.Status.PUBLISHED)
+    make_pair(cohort, [four.carl, four.dina], status=Pair.Status.PUBLISHED)
+
+    page = coordinator_client.get(url("matching_cohort", cohort)).content.decode()
+
+    assert "Too few members without a partner to match" in page
+    assert "Match the 0" not in page

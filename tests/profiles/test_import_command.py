@@ -346,8 +346,8 @@ def test_a_missing_file_is_a_clear_error(organization, cohort, tmp_path):
 # Bad files write nothing ---------------------------------------------------------------------
 
 BAD_FILES = [
-    pytest.param((), HEADER + ",extra", "Line 1: unknown column(s): extra", id="unknown-column"),
-    pytest.param((), HEADER.replace("languages,", ""), "Line 1: missing column(s): languages",
+    pytest.param((), HEADER + ",extra", "Line 1: unknown column: extra", id="unknown-column"),
+    pytest.param((), HEADER.replace("languages,", ""), "Line 1: missing column: languages",
                  id="missing-column"),
     pytest.param(("ana@example,,,,,,,",), HEADER, "Line 3: “ana@example” is not a valid email",
                  id="bad-email"),

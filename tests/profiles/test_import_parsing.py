@@ -103,12 +103,12 @@ def test_the_example_file_is_valid():
         ),
         pytest.param(
             csv_bytes("ana@example.org,,,,,,,", header=HEADER + ",extra"),
-            "Line 1: unknown column(s): extra.",
+            "Line 1: unknown column: extra.",
             id="unknown-column",
         ),
         pytest.param(
             csv_bytes("ana@example.org,,,,,,", header=HEADER.replace(",timezone", "")),
-            "Line 1: missing column(s): timezone.",
+            "Line 1: missing column: timezone.",
             id="missing-column",
         ),
         pytest.param(

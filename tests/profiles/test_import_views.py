@@ -367,3 +367,43 @@ def test_an_outsider_cannot_confirm_a_coordinators_preview(
 
     assert response.status_code == 404
     assert not User.objects.filter(email="ana.new@example.org").exists()
+
+
+def test_the_preview_shows_every_column_as_read_before_anything_is_saved(
+    client_for, coordinator, cohort
+):
+    data = (
+        f"{HEADER}\nida@example.org,Ida,Mørch,Økonomi,Python:4,Ledelse:3,da;en,Europe/Copenhagen\n"
+    ).encode()
+    before = counts()
+
+    response = upload(client_for(coordinator), cohort, data)
+
+    assert counts() == before
+    (row,) = response.context["read"]
+    assert (row.first_name, row.last_name, row.department) == ("Ida", "Mørch", "Økonomi")
+    page = response.content.decode()
+    for shown in (
+        "Ida Mørch",
+        "ida@example.org",
+        "Økonomi",
+        "Danish, English",
+        "Python: 4 – advanced",
+        "Ledelse: 3 – important",
+        "Europe/Copenhagen",
+    ):
+        assert shown in page
+    assert 'class="table table-sm align-top pm-stack-sm"' in page
+
+
+def test_a_big_file_shows_the_first_rows_and_says_how_many_more(
+    client_for, coordinator, cohort, monkeypatch
+):
+    monkeypatch.setattr("profiles.importing.views.SHOWN", 1)
+
+    response = upload(client_for(coordinator), cohort, GOOD)
+
+    assert [row.email for row in response.context["read"]] == ["ana.new@example.org"]
+    assert "The first 1 rows are shown; 1 more row is imported the same way." in (
+        response.content.decode()
+    )

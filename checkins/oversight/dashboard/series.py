@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Cohort
 from contracts.models import Contract, Indicator
@@ -124,9 +125,12 @@ def checkins_per_week(
     labels = [_week_label(week) for week in weeks]
     values = [counts.get(index, 0) for index in range(len(weeks))]
     total = sum(values)
-    description = _("%(total)s check-ins in %(weeks)s weeks; the busiest week had %(most)s.") % {
-        "total": total,
-        "weeks": len(weeks),
+    # Two counts: the check-ins and the weeks each take their own plural form.
+    checkins = ngettext("%(n)s check-in", "%(n)s check-ins", total) % {"n": total}
+    in_weeks = ngettext("in %(n)s week", "in %(n)s weeks", len(weeks)) % {"n": len(weeks)}
+    description = _("%(checkins)s %(weeks)s; the busiest week had %(most)s.") % {
+        "checkins": checkins,
+        "weeks": in_weeks,
         "most": max(values, default=0),
     }
     title = _("Check-ins per week")
@@ -227,9 +231,12 @@ def indicators_met_per_week(
         description = _("No indicator has a reading yet.")
         shares = [None] * len(weeks)
     else:
-        description = _(
+        description = ngettext(
             "Share of the indicators with a reading whose latest reading meets its target, "
-            "week by week; now %(latest)s%% of %(count)s indicators."
+            "week by week; now %(latest)s%% of %(count)s indicator.",
+            "Share of the indicators with a reading whose latest reading meets its target, "
+            "week by week; now %(latest)s%% of %(count)s indicators.",
+            with_reading,
         ) % {"latest": latest, "count": with_reading}
     return Chart(
         chart_id="chart-indicators",
@@ -274,9 +281,11 @@ def score_distribution(*, cohort: Cohort) -> Chart:
     values = [counts[f"bin{index}"] for index in range(SCORE_BINS)]
     total = sum(values)
     title = _("Match scores")
-    description = _("Scores of %(count)s active or published pairs, out of 100, in tens.") % {
-        "count": total
-    }
+    description = ngettext(
+        "Score of %(count)s active or published pair, out of 100, in tens.",
+        "Scores of %(count)s active or published pairs, out of 100, in tens.",
+        total,
+    ) % {"count": total}
     return Chart(
         chart_id="chart-scores",
         title=title,

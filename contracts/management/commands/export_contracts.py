@@ -55,7 +55,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Wrote {result.contracts} signed contract(s) of {cohort.name} to {target}"
+                f"Wrote {result.contracts} signed contract{'' if result.contracts == 1 else 's'} "
+                f"of {cohort.name} to {target}"
             )
         )
         self.stdout.write(f"  Rendered and signed now: {result.rendered}")
