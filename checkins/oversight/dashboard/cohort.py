@@ -9,13 +9,16 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import ngettext
 
+from accounts.lifecycle import status_label
 from accounts.models import Cohort
+from contracts.models import Contract
 
 from ... import selectors
 from .. import survey
 from .funnel import FunnelStep, cohort_funnel
-from .pairs import DEFAULT_SORT, PairTableRow, _active_pairs, pair_table
+from .pairs import DEFAULT_SORT, PairTableRow, _active_pairs, pair_table, pair_table_rows
 from .series import (
     Chart,
     checkins_per_week,
@@ -23,6 +26,37 @@ from .series import (
     indicators_met_per_week,
     score_distribution,
 )
+
+
+@dataclass(frozen=True)
+class LifecycleMove:
+    """A move between states only the coordinator can make, and the pairs waiting on it."""
+
+    to_status: str
+    held_pairs: int
+
+    @property
+    def message(self) -> str:
+        return ngettext(
+            "Move the cohort to %(state)s: %(count)s signed pair can't schedule meetings "
+            "until you do.",
+            "Move the cohort to %(state)s: %(count)s signed pairs can't schedule meetings "
+            "until you do.",
+            self.held_pairs,
+        ) % {"state": status_label(self.to_status), "count": self.held_pairs}
+
+
+def pending_lifecycle_move(*, status: str, contract_statuses: list[str]) -> LifecycleMove | None:
+    """The move the coordinator still has to make for pairs to go on, given the cohort's state
+    and the contract status of each active pair (plain data, no query).
+
+    Active pairs may sign while the cohort is matching, but their meetings are scheduled only
+    once it is active: each signed pair is held back until the coordinator moves it.
+    """
+    if status != Cohort.Status.MATCHING:
+        return None
+    held = sum(1 for value in contract_statuses if value == Contract.Status.SIGNED)
+    return LifecycleMove(Cohort.Status.ACTIVE, held) if held else None
 
 
 @dataclass
@@ -39,6 +73,8 @@ class CohortDashboard:
     # The closing survey's anonymous results (`survey.cohort_survey_summary`); shown once
     # anyone was asked, i.e. after the cohort closed.
     survey: dict = field(default_factory=dict)
+    # What the coordinator must move for pairs to go on: the first item of "What to do next".
+    lifecycle_move: LifecycleMove | None = None
 
 
 def cohort_dashboard(
@@ -76,4 +112,10 @@ def cohort_dashboard(
         health_filter=table.health_filter,
         contract_filter=table.contract_filter,
         survey=survey.cohort_survey_summary(cohort=cohort),
+        lifecycle_move=pending_lifecycle_move(
+            status=cohort.status,
+            contract_statuses=[
+                row.contract_status for row in pair_table_rows(pairs=pairs, healths=healths)
+            ],
+        ),
     )
