@@ -99,9 +99,9 @@ def _meetings(user: User, pair_ids: list[int], now: datetime.datetime) -> dict[i
             next_id=Subquery(
                 scheduled.filter(starts_at__gt=now).order_by("starts_at").values("pk")[:1]
             ),
-            checked_in=Exists(
-                CheckIn.objects.filter(user=user, meeting_id=Subquery(last.values("pk")[:1]))
-            ),
+        )
+        .annotate(
+            checked_in=Exists(CheckIn.objects.filter(user=user, meeting_id=OuterRef("last_id")))
         )
         .values_list("pk", "last_id", "next_id", "checked_in")
     )

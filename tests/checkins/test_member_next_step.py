@@ -147,6 +147,12 @@ def test_a_signed_pair_checks_in_then_prepares_the_next_meeting(pair_of_two, mem
     meeting_at(pair, timezone.now() + 3 * DAY, contract=contract)
     assert step_of(member, cohort).key == rules.PREPARE_MEETING
 
+    # An earlier meeting both checked in on: only the last meeting counts.
+    earlier = meeting_at(pair, timezone.now() - 9 * DAY, contract=contract)
+    checkin(earlier, partner)
+    checkin(earlier, member)
+    assert step_of(member, cohort).key == rules.PREPARE_MEETING
+
     held = meeting_at(pair, timezone.now() - 2 * DAY, contract=contract)
     step = step_of(member, cohort)
     assert step.key == rules.LOG_CHECKIN
