@@ -6,7 +6,7 @@ profile and the enrolment are saved together or not at all.
 
 `home_next_steps` is sent by the home page with `user` and `enrolments` (a list, cohorts and
 organizations loaded); a receiver returns {cohort id: step} with the step's `text`, `url` and
-`label`, the one thing the member does next in that cohort (`checkins.member_home`). It only
+`label`, the one thing the member does next in that cohort (`checkins.receivers`). It only
 reads.
 """
 

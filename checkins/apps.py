@@ -9,8 +9,7 @@ class CheckinsConfig(AppConfig):
         from accounts.signals import home_next_steps
         from contracts.signals import contract_signed
 
-        from .member_home.selectors import home_next_steps_receiver
-        from .receivers import schedule_meetings_on_signing
+        from .receivers import home_next_steps_receiver, schedule_meetings_on_signing
 
         contract_signed.connect(
             schedule_meetings_on_signing, dispatch_uid="checkins.schedule_meetings_on_signing"

@@ -111,11 +111,6 @@ def _meetings(user: User, pair_ids: list[int], now: datetime.datetime) -> dict[i
     }
 
 
-def home_next_steps_receiver(sender, *, user: User, enrolments: list, **kwargs) -> dict:
-    """Answers `accounts.signals.home_next_steps` (connected in `CheckinsConfig.ready`)."""
-    return member_next_steps(user=user, enrolments=enrolments)
-
-
 def member_next_steps(
     *, user: User, enrolments: list[Enrolment], now: datetime.datetime | None = None
 ) -> dict[int, NextStep]:
