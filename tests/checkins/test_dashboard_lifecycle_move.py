@@ -39,12 +39,31 @@ def test_signed_pairs_of_a_matching_cohort_wait_for_the_move_to_active():
         (Status.MATCHING, [READY, DRAFT, "none"]),  # nobody is held back yet
         (Status.MATCHING, []),
         (Status.ACTIVE, [SIGNED, SIGNED]),  # already where the pairs need it
-        (Status.OPEN, []),
+        (Status.OPEN, []),  # and fewer than two complete profiles
         (Status.CLOSED, [SIGNED]),
     ],
 )
 def test_no_move_is_asked_when_no_signed_pair_waits_on_one(status, contracts):
     assert dashboard.pending_lifecycle_move(status=status, contract_statuses=contracts) is None
+
+
+def test_an_open_cohort_with_enough_complete_profiles_waits_for_the_move_to_matching():
+    move = dashboard.pending_lifecycle_move(
+        status=Status.OPEN, contract_statuses=[], complete_profiles=5
+    )
+
+    assert move == dashboard.LifecycleMove(Status.MATCHING, 5)
+    assert (
+        dashboard.pending_lifecycle_move(
+            status=Status.OPEN, contract_statuses=[], complete_profiles=1
+        )
+        is None
+    )
+    with translation.override("en"):
+        assert move.message == (
+            "Move the cohort to Matching: 5 members with a complete profile wait for a partner "
+            "until you do."
+        )
 
 
 def test_the_move_says_how_many_pairs_it_holds_back_in_singular_and_plural():
@@ -110,5 +129,23 @@ def test_the_move_costs_no_query_of_its_own(client_for, coordinator, cohort):
 
     with CaptureQueriesContext(connection) as more:
         response = client.get(dashboard_url(cohort))
-    assert response.context["data"].lifecycle_move.held_pairs == 7
+    assert response.context["data"].lifecycle_move.held == 7
     assert len(more.captured_queries) <= len(few.captured_queries)
+
+
+def test_an_open_cohorts_dashboard_asks_for_the_move_to_matching(client_for, coordinator, cohort):
+    for name in ("Ann", "Bob", "Cy"):
+        enrol(cohort, name, offers={"Budgeting": 4}, needs={"Writing": 3})
+    in_state(cohort, Status.OPEN)
+
+    html = client_for(coordinator).get(dashboard_url(cohort)).content.decode()
+    section = html.split('id="next-heading"')[1].split("</section>")[0]
+
+    first_link = re.search(r'<a [^>]*href="([^"]+)"[^>]*>([^<]+)</a>', section)
+    assert first_link.group(1) == reverse(
+        "cohort_lifecycle", args=[cohort.organization.slug, cohort.pk]
+    )
+    assert first_link.group(2) == (
+        "Move the cohort to Matching: 3 members with a complete profile wait for a partner "
+        "until you do."
+    )
