@@ -10,9 +10,11 @@ The states
   anything in it yet.
 - **open** (for profiles): members are invited or imported and fill out their profiles.
 - **matching**: the coordinator runs, reviews and publishes the matching; members accept or
-  decline their partner and may start drafting their contract.
-- **active**: the mentoring runs: contracts are signed, meetings scheduled, check-ins logged,
-  reminders sent. Members without a partner can still be re-matched.
+  decline their partner, and the partners of an active pair write and sign their contract as
+  soon as it is ready, without waiting for the rest of the cohort.
+- **active**: the mentoring runs: meetings are scheduled (those of contracts signed while
+  matching too), check-ins logged, reminders sent. Members without a partner can still be
+  re-matched.
 - **closed**: it is over. Future meetings are cancelled, reminders stopped, members asked for
   the closing survey. Pairs keep their status; everything is read-only except the survey.
 
@@ -27,7 +29,7 @@ What each state allows (`ACTIONS`, checked with `cohort_allows(cohort, action)`)
     review_proposals               ✓       ✓
     answer_pairing                 ✓       ✓
     write_contracts                ✓       ✓
-    sign_contracts                         ✓
+    sign_contracts                 ✓       ✓
     schedule_meetings                      ✓
     log_checkins                           ✓
     answer_survey                                  ✓
@@ -130,7 +132,7 @@ ACTIONS: dict[str, Action] = dict(
             Status.MATCHING,
             Status.ACTIVE,
         ),
-        _action("sign_contracts", gettext_lazy("sign contracts"), Status.ACTIVE),
+        _action("sign_contracts", gettext_lazy("sign contracts"), Status.MATCHING, Status.ACTIVE),
         _action(
             "schedule_meetings", gettext_lazy("schedule, move and cancel meetings"), Status.ACTIVE
         ),

@@ -29,6 +29,7 @@ from .forms import (
 )
 from .language import user_language_set
 from .models import Membership
+from .signals import home_next_steps
 from .view_helpers import apply_errors, paginate, refuse_unless_cohort_allows
 
 
@@ -36,9 +37,17 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "home.html")
     memberships = selectors.user_memberships(user=request.user)
+    enrolments = list(selectors.user_enrolments(user=request.user))
+    steps = {}
+    for _receiver, answer in home_next_steps.send(
+        sender=None, user=request.user, enrolments=enrolments
+    ):
+        steps.update(answer or {})
+    for enrolment in enrolments:
+        enrolment.next_step = steps.get(enrolment.cohort_id)
     context = {
         "memberships": memberships,
-        "enrolments": selectors.user_enrolments(user=request.user),
+        "enrolments": enrolments,
         "next_step": selectors.next_step_for(user=request.user, memberships=memberships),
     }
     return render(request, "home.html", context)

@@ -5,6 +5,7 @@ import logging
 from contracts.models import Contract
 
 from . import services
+from .member_home.selectors import member_next_steps
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +21,9 @@ def schedule_meetings_on_signing(sender, *, contract: Contract, **kwargs) -> Non
         services.meetings_ensure_scheduled(contract=contract)
     except Exception:
         logger.exception("Could not schedule the meetings of contract %s on signing", contract.pk)
+
+
+def home_next_steps_receiver(sender, *, user, enrolments: list, **kwargs) -> dict:
+    """Answer the home page's `accounts.signals.home_next_steps`: each cohort's next step for
+    the member (`checkins.member_home`). Only reads."""
+    return member_next_steps(user=user, enrolments=enrolments)

@@ -11,6 +11,7 @@ MEETING = f"{ORG}meetings/<int:meeting_id>/"
 urlpatterns = [
     path(f"{ORG}pairs/<int:pair_id>/", views.pair_detail, name="pair_detail"),
     path(f"{ORG}pairs/<int:pair_id>/meetings/new/", views.meeting_add, name="meeting_add"),
+    path(f"{ORG}pairs/<int:pair_id>/meetings/record/", views.meeting_record, name="meeting_record"),
     path(f"{MEETING}reschedule/", views.meeting_reschedule, name="meeting_reschedule"),
     path(f"{MEETING}cancel/", views.meeting_cancel, name="meeting_cancel"),
     path(f"{MEETING}ics/", views.meeting_ics, name="meeting_ics"),

@@ -83,6 +83,29 @@ def meeting_add(request, org_slug, pair_id):
 
 
 @login_required
+def meeting_record(request, org_slug, pair_id):
+    """Record a meeting that already took place, then go straight to its check-in."""
+    pair = access.get_pair_for_partner(request, org_slug, pair_id)
+    if refused := _refused(request, pair, "schedule_meetings"):
+        return refused
+    form = MeetingForm(request.POST or None, timezone=selectors.pair_timezone(pair=pair))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_record_held(
+                pair=pair, actor=request.user, **form.service_kwargs()
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Meeting recorded. Now log your check-in for it."))
+            return redirect(
+                "checkin_create", org_slug=pair.organization.slug, meeting_id=meeting.pk
+            )
+    context = {"organization": pair.organization, "pair": pair, "form": form, "held": True}
+    return render(request, "checkins/meeting_form.html", context)
+
+
+@login_required
 def meeting_reschedule(request, org_slug, meeting_id):
     meeting = access.get_meeting_for_partner(request, org_slug, meeting_id)
     if refused := _refused(request, meeting, "schedule_meetings"):

@@ -46,6 +46,7 @@ from profiles.selectors import cohort_profile_counts
 
 from .. import reminders
 from ..models import ClosingSurveyRequest, Meeting, Reminder
+from ..tasks import schedule_meetings_for_signed_contracts
 
 Status = Cohort.Status
 MIN_COMPLETE_PROFILES = 2
@@ -210,6 +211,10 @@ def _move(*, cohort: Cohort, locked: Cohort, actor: User, to: str, action: str) 
         **{"from": frm, "to": to},
     )
     cohort.status = locked.status
+    if to == Status.ACTIVE:
+        # Pairs may have signed while the cohort was matching: plan their meetings now rather
+        # than at the next hourly run (the task is idempotent and skips what exists).
+        transaction.on_commit(schedule_meetings_for_signed_contracts.delay)
     return cohort
 
 

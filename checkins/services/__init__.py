@@ -43,6 +43,7 @@ from .meetings import (
     meeting_add,
     meeting_cancel,
     meeting_changed_email_send,
+    meeting_record_held,
     meeting_reschedule,
 )
 from .scheduling import meetings_ensure_scheduled
@@ -54,6 +55,7 @@ __all__ = [
     "MIN_MINUTES",
     "MAX_MINUTES",
     "meeting_add",
+    "meeting_record_held",
     "meeting_reschedule",
     "meeting_cancel",
     "meeting_changed_email_send",

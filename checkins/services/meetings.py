@@ -1,9 +1,10 @@
 """Meetings changed by a partner: a partner of an active pair adds a meeting outside the
 contract's cadence, moves one or cancels one (in the future, between `MIN_MINUTES` and
-`MAX_MINUTES` long), under the cohort's lock and the pair's or the meeting's; the reminders
-follow in the same transaction, and after the commit `meeting_changed_email_send` tells the
-other partners what changed, with the times in the pair's time zone and in each recipient's
-language.
+`MAX_MINUTES` long), or records one that already took place (in the past, within the contract's
+window, so that the partners can check in on it at once), under the cohort's lock and the
+pair's or the meeting's; the reminders follow in the same transaction, and after the commit
+`meeting_changed_email_send` tells the other partners what changed, with the times in the
+pair's time zone and in each recipient's language.
 """
 
 import datetime
@@ -67,13 +68,20 @@ def _validate_time(
     minutes: int,
     now: datetime.datetime,
     window: tuple[datetime.date, datetime.date],
+    *,
+    held: bool = False,
 ) -> None:
+    """A planned meeting starts in the future; a `held` one (recorded afterwards) has started."""
     errors = {}
     if timezone.is_naive(starts_at):
         raise ValueError("starts_at must be timezone-aware")
     first, last = window
-    if starts_at <= now:
+    if not held and starts_at <= now:
         errors["starts_at"] = _("Choose a time in the future.")
+    elif held and starts_at > now:
+        errors["starts_at"] = _(
+            "A meeting you record has already taken place: choose a time in the past."
+        )
     elif not first <= _utc_day(starts_at) <= last:
         errors["starts_at"] = _(
             "Choose a day during your contract, between %(first)s and %(last)s."
@@ -148,6 +156,66 @@ def meeting_add(
         organization=meeting.organization,
         actor=actor,
         action="meeting.added",
+        meeting=meeting.pk,
+        pair=pair.pk,
+        starts_at=meeting.starts_at.isoformat(),
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_record_held(
+    *,
+    pair: Pair,
+    actor: User,
+    starts_at: datetime.datetime,
+    minutes: int,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> Meeting:
+    """A meeting that already took place, recorded by one partner so both can check in on it.
+
+    It must have started, fall within the contract's window (as any meeting), and not repeat a
+    meeting of the pair at the same time (that one is checked in on instead).
+    """
+    now = now or timezone.now()
+    cohort_lock_allowing(cohort=pair.cohort_id, action="schedule_meetings")
+    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+    _require_partner(pair, actor)
+    if pair.status != Pair.Status.ACTIVE:
+        raise ValidationError(_("Meetings can only be recorded for an active pair."))
+    contract = selectors.current_contract(pair=pair)
+    _validate_time(starts_at, minutes, now, _window(pair, contract), held=True)
+    same_time = Meeting.objects.filter(
+        pair=pair, starts_at=starts_at, status=Meeting.Status.SCHEDULED
+    )
+    if same_time.exists():
+        raise ValidationError(
+            {
+                "starts_at": _(
+                    "Your meeting at this time is already on your list: check in on it there."
+                )
+            }
+        )
+    meeting = Meeting(
+        organization_id=pair.organization_id,
+        cohort_id=pair.cohort_id,
+        pair=pair,
+        contract=contract,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(minutes=minutes),
+        origin=Meeting.Origin.MANUAL,
+        note=note.strip(),
+        updated_by=actor,
+    )
+    meeting.full_clean()
+    meeting.save()
+    _sync_reminders(meeting)  # only the check-in nudge can still be ahead
+    _notify_other_partners(meeting, actor, "recorded")
+    audit(
+        organization=meeting.organization,
+        actor=actor,
+        action="meeting.recorded",
         meeting=meeting.pk,
         pair=pair.pk,
         starts_at=meeting.starts_at.isoformat(),
@@ -259,6 +327,7 @@ def meeting_changed_email_send(
         "minutes": int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
         "pair_url": _site_url("pair_detail", pair_id=meeting.pair_id, **kwargs),
         "ics_url": _site_url("meeting_ics", meeting_id=meeting.pk, **kwargs),
+        "checkin_url": _site_url("checkin_create", meeting_id=meeting.pk, **kwargs),
     }
     for user in users:
         if user.pk != actor_id:

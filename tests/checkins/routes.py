@@ -48,6 +48,7 @@ def future_meeting_in(world) -> Meeting:
 ROUTES = {
     "pair_detail": Route(lambda w: {"pair_id": pair_in(w).pk}, methods=("get",), access=VIEWERS),
     "meeting_add": Route(lambda w: {"pair_id": pair_in(w).pk}, access=PARTNERS),
+    "meeting_record": Route(lambda w: {"pair_id": pair_in(w).pk}, access=PARTNERS),
     "meeting_reschedule": Route(lambda w: {"meeting_id": future_meeting_in(w).pk}, access=PARTNERS),
     "meeting_cancel": Route(lambda w: {"meeting_id": future_meeting_in(w).pk}, access=PARTNERS),
     "meeting_ics": Route(

@@ -42,7 +42,7 @@ def complete_profiles(cohort, *users):
         ("review_proposals", {"matching", "active"}),
         ("answer_pairing", {"matching", "active"}),
         ("write_contracts", {"matching", "active"}),
-        ("sign_contracts", {"active"}),
+        ("sign_contracts", {"matching", "active"}),
         ("schedule_meetings", {"active"}),
         ("log_checkins", {"active"}),
         ("answer_survey", {"closed"}),

@@ -307,22 +307,39 @@ def test_a_closed_cohorts_pairs_cant_start_or_change_a_contract(cohort, member, 
     assert contract_services.contract_start(pair=pair, actor=member) == contract  # reading
 
 
-def test_contracts_are_written_while_matching_but_signed_only_once_the_cohort_is_active(
-    cohort, member, partner
-):
+def test_an_active_pair_signs_while_the_cohort_is_still_matching(cohort, member, partner):
+    # The old rule refused signing until the cohort was active; now an active pair signs as
+    # soon as its contract is ready, and only a draft or open cohort refuses.
     in_state(cohort, Status.MATCHING)
     pair = make_pair(cohort, [member, partner], status=Pair.Status.ACTIVE)
     contract = ready(pair)  # written and marked ready in the matching state
 
-    assert_refused(lambda: sign(contract, member, notify=False), cohort, "sign_contracts")
-    assert not contract.signatures.exists()
-
-    in_state(cohort, Status.ACTIVE)
     sign(contract, member, notify=False)
-    assert contract.signatures.count() == 1
+    sign(contract, partner, notify=False)
+
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.SIGNED
+    assert not Meeting.objects.filter(contract=contract).exists()  # not before the cohort is active
 
 
-def test_the_contract_page_says_why_a_ready_contract_cant_be_signed_yet(
+def test_moving_to_active_schedules_the_meetings_of_pairs_that_signed_while_matching(
+    cohort, member, partner, coordinator, django_capture_on_commit_callbacks
+):
+    from checkins.oversight.lifecycle import cohort_advance
+
+    in_state(cohort, Status.MATCHING)
+    contract = ready(make_pair(cohort, [member, partner], status=Pair.Status.ACTIVE))
+    sign(contract, member, notify=False)
+    sign(contract, partner, notify=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cohort_advance(cohort=cohort, actor=coordinator, from_status=Status.MATCHING)
+
+    assert cohort.status == Status.ACTIVE
+    assert Meeting.objects.filter(contract=contract, status=Meeting.Status.SCHEDULED).exists()
+
+
+def test_the_contract_page_offers_signing_a_ready_contract_while_matching(
     client_for, cohort, member, partner
 ):
     in_state(cohort, Status.MATCHING)
@@ -334,10 +351,9 @@ def test_the_contract_page_says_why_a_ready_contract_cant_be_signed_yet(
     ).content.decode()
     sign_page = client.get(reverse("contract_sign", args=[cohort.organization.slug, contract.pk]))
 
-    assert "you can sign contracts only while it is active" in page
-    assert "Read and sign" not in page
-    assert sign_page.status_code == 302
-    assert sign_page.url == reverse("contract_detail", args=[cohort.organization.slug, contract.pk])
+    assert "you can sign contracts only while" not in page
+    assert "Read and sign" in page
+    assert sign_page.status_code == 200
 
 
 # Meetings, check-ins, messages -----------------------------------------------------------------

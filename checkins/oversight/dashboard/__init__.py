@@ -40,7 +40,7 @@ program's cohorts side by side) and `common` (helpers they share). Callers impor
 `checkins.oversight.dashboard`: every public name is re-exported here.
 """
 
-from .cohort import CohortDashboard, cohort_dashboard
+from .cohort import CohortDashboard, LifecycleMove, cohort_dashboard, pending_lifecycle_move
 from .common import percent
 from .funnel import (
     COMPLETE,
@@ -94,7 +94,9 @@ from .stuck import StuckList, default_message, funnel_step_people
 __all__ = [
     # The cohort dashboard
     "CohortDashboard",
+    "LifecycleMove",
     "cohort_dashboard",
+    "pending_lifecycle_move",
     # The funnel
     "INVITED",
     "JOINED",

@@ -9,13 +9,17 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import ngettext
 
+from accounts.lifecycle import status_label
 from accounts.models import Cohort
+from contracts.models import Contract
 
 from ... import selectors
 from .. import survey
-from .funnel import FunnelStep, cohort_funnel
-from .pairs import DEFAULT_SORT, PairTableRow, _active_pairs, pair_table
+from ..lifecycle import MIN_COMPLETE_PROFILES
+from .funnel import PROFILE_COMPLETE, FunnelStep, cohort_funnel
+from .pairs import DEFAULT_SORT, PairTableRow, _active_pairs, pair_table, pair_table_rows
 from .series import (
     Chart,
     checkins_per_week,
@@ -23,6 +27,60 @@ from .series import (
     indicators_met_per_week,
     score_distribution,
 )
+
+
+@dataclass(frozen=True)
+class LifecycleMove:
+    """A move between states only the coordinator can make, and how many wait on it: signed
+    pairs (to Active) or members with a complete profile (to Matching)."""
+
+    to_status: str
+    held: int
+
+    @property
+    def message(self) -> str:
+        names = {"state": status_label(self.to_status), "count": self.held}
+        if self.to_status == Cohort.Status.MATCHING:
+            return (
+                ngettext(
+                    "Move the cohort to %(state)s: %(count)s member with a complete profile "
+                    "waits for a partner until you do.",
+                    "Move the cohort to %(state)s: %(count)s members with a complete profile "
+                    "wait for a partner until you do.",
+                    self.held,
+                )
+                % names
+            )
+        return (
+            ngettext(
+                "Move the cohort to %(state)s: %(count)s signed pair can't schedule meetings "
+                "until you do.",
+                "Move the cohort to %(state)s: %(count)s signed pairs can't schedule meetings "
+                "until you do.",
+                self.held,
+            )
+            % names
+        )
+
+
+def pending_lifecycle_move(
+    *, status: str, contract_statuses: list[str], complete_profiles: int = 0
+) -> LifecycleMove | None:
+    """The move the coordinator still has to make for members to go on, given the cohort's
+    state, the contract status of each active pair and the number of complete profiles
+    (plain data, no query).
+
+    Active pairs may sign while the cohort is matching, but their meetings are scheduled only
+    once it is active: each signed pair is held back until the coordinator moves it. While
+    the cohort is open, members with a complete profile wait for the matching, which needs
+    at least `MIN_COMPLETE_PROFILES` of them.
+    """
+    if status == Cohort.Status.OPEN and complete_profiles >= MIN_COMPLETE_PROFILES:
+        return LifecycleMove(Cohort.Status.MATCHING, complete_profiles)
+    if status != Cohort.Status.MATCHING:
+        return None
+    held = sum(1 for value in contract_statuses if value == Contract.Status.SIGNED)
+    return LifecycleMove(Cohort.Status.ACTIVE, held) if held else None
 
 
 @dataclass
@@ -39,6 +97,8 @@ class CohortDashboard:
     # The closing survey's anonymous results (`survey.cohort_survey_summary`); shown once
     # anyone was asked, i.e. after the cohort closed.
     survey: dict = field(default_factory=dict)
+    # What the coordinator must move for pairs to go on: the first item of "What to do next".
+    lifecycle_move: LifecycleMove | None = None
 
 
 def cohort_dashboard(
@@ -61,9 +121,10 @@ def cohort_dashboard(
         health_filter=health_filter,
         contract_filter=contract_filter,
     )
+    funnel = cohort_funnel(cohort=cohort, healths=healths, now=now)
     return CohortDashboard(
         cohort=cohort,
-        funnel=cohort_funnel(cohort=cohort, healths=healths, now=now),
+        funnel=funnel,
         pairs=table.pairs,
         pair_count=table.pair_count,
         health_counts=table.health_counts,
@@ -76,4 +137,11 @@ def cohort_dashboard(
         health_filter=table.health_filter,
         contract_filter=table.contract_filter,
         survey=survey.cohort_survey_summary(cohort=cohort),
+        lifecycle_move=pending_lifecycle_move(
+            status=cohort.status,
+            contract_statuses=[
+                row.contract_status for row in pair_table_rows(pairs=pairs, healths=healths)
+            ],
+            complete_profiles=next(step.count for step in funnel if step.key == PROFILE_COMPLETE),
+        ),
     )
