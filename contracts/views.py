@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_cohort_for_coordinator
 from accounts.idempotency import AlreadyDone, report_refusal
@@ -79,23 +79,30 @@ def _act(request, contract, service, success: str, failure: str = "%(reasons)s",
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def pair_contract(request, org_slug, pair_id):
+    """The pair's current contract; without one, a partner starts the first draft with a POST
+    (a GET never writes)."""
     pair = access.get_pair_for_viewer(request, org_slug, pair_id)
     contract = selectors.pair_current_contract(pair=pair)
-    if (
+    can_start = (
         contract is None
         and pair.viewer_is_partner
         and pair.status == Pair.Status.ACTIVE
         and cohort_allows(pair.cohort, "write_contracts")
-    ):
-        contract = services.contract_start(pair=pair, actor=request.user)
+    )
+    if request.method == "POST" and can_start:
+        try:
+            contract = services.contract_start(pair=pair, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
     if contract is not None:
         return _to_contract(contract)
     context = {
         "organization": pair.organization,
         "pair": pair,
         "partners": selectors.pair_partners(pair=pair),
+        "can_start": can_start,
         "state_note": ""
         if cohort_allows(pair.cohort, "write_contracts")
         else refusal_message(pair.cohort, "write_contracts"),

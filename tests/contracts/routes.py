@@ -65,7 +65,7 @@ def goal_of(world) -> dict:
 
 ROUTES = {
     "pair_contract": Route(
-        lambda w: {"pair_id": contract_pair_in(w).pk}, methods=("get",), access=VIEWERS
+        lambda w: {"pair_id": contract_pair_in(w).pk}, methods=("get", "post"), access=VIEWERS
     ),
     "contract_detail": Route(contract_of, methods=("get",), access=VIEWERS),
     "cohort_contracts": Route(

@@ -66,18 +66,33 @@ def sign_post(contract, **overrides) -> dict:
 # Opening -----------------------------------------------------------------------------------
 
 
-def test_a_partner_opening_the_pair_contract_starts_the_draft(client_for, pair, member):
+def test_a_partner_opening_the_pair_contract_is_offered_to_start_it_and_nothing_is_written(
+    client_for, pair, member
+):
     pair_url = reverse(
         "pair_contract", kwargs={"org_slug": pair.organization.slug, "pair_id": pair.pk}
     )
 
     response = client_for(member).get(pair_url)
-    again = client_for(member).get(pair_url)
+
+    assert response.status_code == 200
+    assert "Start our contract" in response.content.decode()
+    assert not Contract.objects.exists()
+
+
+def test_a_partner_starting_the_contract_gets_the_draft_once(client_for, pair, member, partner):
+    pair_url = reverse(
+        "pair_contract", kwargs={"org_slug": pair.organization.slug, "pair_id": pair.pk}
+    )
+
+    response = client_for(member).post(pair_url)
+    again = client_for(partner).post(pair_url)
+    opened = client_for(member).get(pair_url)
 
     contract = Contract.objects.get()
     assert response.status_code == 302
     assert response["Location"] == url("contract_detail", contract)
-    assert again["Location"] == response["Location"]
+    assert again["Location"] == opened["Location"] == response["Location"]
 
 
 def test_a_coordinator_opening_a_pair_without_contract_sees_an_empty_state(
