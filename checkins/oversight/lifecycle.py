@@ -145,6 +145,11 @@ class ActionRow:
     def label(self) -> str:
         return str(self.action.label)
 
+    @property
+    def cells(self) -> list[tuple[str, bool]]:
+        """(the state's name, allowed) for each state, in ORDER."""
+        return [(status_label(s), ok) for s, ok in zip(ORDER, self.allowed, strict=True)]
+
 
 @dataclass(frozen=True)
 class LifecycleOverview:
