@@ -97,8 +97,13 @@ def test_two_imported_members_go_from_their_first_email_to_a_check_in(journey):
     loads = Counter()  # pages each member loaded
     for email, person in people.items():
         person.page.on("load", lambda _page, email=email: loads.update([email]))
-    emails_at = {}
+    stages = []  # (stage, seconds since the start, {email: (emails so far, page loads so far)})
     started = time.monotonic()
+
+    def reached(stage: str) -> None:
+        figures = {email: (len(received(email)), loads[email]) for email in people}
+        stages.append((stage, time.monotonic() - started, figures))
+
     partner_page = reverse("my_partner", kwargs={"org_slug": org, "cohort_id": cohort})
 
     # The first email, the welcome link, a password, the partner page: accept.
@@ -111,11 +116,11 @@ def test_two_imported_members_go_from_their_first_email_to_a_check_in(journey):
         person.fill("Password (again)", PASSWORD)
         person.click("Save the password and continue")
         assert person.path == partner_page
-        emails_at.setdefault("before accepting", {})[email] = len(received(email))
         person.click("Accept", shot=f"{first}-accepted")
         if email == ANA:  # accepted, her partner not yet: still the one email
             assert len(received(ANA)) == 1, [m.subject for m in received(ANA)]
-    emails_at["both accepted"] = {email: len(received(email)) for email in people}
+            reached("ana accepted")
+    reached("active pair")
     assert "You are now partners" in ben.messages
     assert cast.pair.status == Pair.Status.ACTIVE
     assert cast.cohort.status == "matching"  # the coordinator has not started the cohort
@@ -154,7 +159,7 @@ def test_two_imported_members_go_from_their_first_email_to_a_check_in(journey):
     contract.refresh_from_db()
     assert contract.status == Contract.Status.SIGNED
     assert Signature.objects.filter(contract=contract, withdrawn_at=None).count() == 2
-    emails_at["signed"] = {email: len(received(email)) for email in people}
+    reached("signed contract")
 
     # Meetings are for an active cohort: the coordinator starts it.
     arrange.build(lifecycle.cohort_advance, cohort=cast.cohort, actor=cast.coordinator)
@@ -175,15 +180,18 @@ def test_two_imported_members_go_from_their_first_email_to_a_check_in(journey):
     meeting = Meeting.objects.get(pair=cast.pair, origin=Meeting.Origin.MANUAL)
     assert meeting.starts_at.date() == held
     assert CheckIn.objects.filter(meeting=meeting).count() == 2
-    emails_at["checked-in"] = {email: len(received(email)) for email in people}
-    seconds = time.monotonic() - started
+    reached("both checked in")
 
-    print(f"\nmembers' path in {seconds:.1f} s")
+    print(f"\nThe members' path, {len(mail.outbox)} emails sent in all:")
+    for stage, seconds, figures in stages:
+        counts = "; ".join(
+            f"{email.split('@')[0]} {sent} emails, {loaded} page loads"
+            for email, (sent, loaded) in figures.items()
+        )
+        print(f"  {stage:<16} at {seconds:5.1f} s: {counts}")
     for email in people:
         subjects = "; ".join(message.subject for message in received(email))
-        stages = ", ".join(f"{stage} {count[email]}" for stage, count in emails_at.items())
-        print(f"{email}: emails ({stages}): {subjects}")
-        print(f"{email}: page loads {loads[email]}")
+        print(f"  {email}: {subjects}")
     for email in people:
         assert not any(VERIFICATION in message.body for message in received(email)), email
     assert not ana.server_errors and not ben.server_errors
