@@ -118,6 +118,44 @@ def _notify_other_partners(
     transaction.on_commit(send_meeting_changed_email, robust=True)
 
 
+def _partner_meeting_save(
+    *,
+    pair: Pair,
+    actor: User,
+    contract,
+    starts_at: datetime.datetime,
+    minutes: int,
+    note: str,
+    change: str,
+) -> Meeting:
+    """Save a meeting a partner added or recorded (times validated already): its reminders,
+    the other partners' email and the audit entry `meeting.<change>`."""
+    meeting = Meeting(
+        organization_id=pair.organization_id,
+        cohort_id=pair.cohort_id,
+        pair=pair,
+        contract=contract,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(minutes=minutes),
+        origin=Meeting.Origin.MANUAL,
+        note=note.strip(),
+        updated_by=actor,
+    )
+    meeting.full_clean()
+    meeting.save()
+    _sync_reminders(meeting)
+    _notify_other_partners(meeting, actor, change)
+    audit(
+        organization=meeting.organization,
+        actor=actor,
+        action=f"meeting.{change}",
+        meeting=meeting.pk,
+        pair=pair.pk,
+        starts_at=meeting.starts_at.isoformat(),
+    )
+    return meeting
+
+
 @transaction.atomic
 def meeting_add(
     *,
@@ -137,30 +175,15 @@ def meeting_add(
         raise ValidationError(_("Meetings can only be added for an active pair."))
     contract = selectors.current_contract(pair=pair)
     _validate_time(starts_at, minutes, now, _window(pair, contract))
-    meeting = Meeting(
-        organization_id=pair.organization_id,
-        cohort_id=pair.cohort_id,
+    return _partner_meeting_save(
         pair=pair,
+        actor=actor,
         contract=contract,
         starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(minutes=minutes),
-        origin=Meeting.Origin.MANUAL,
-        note=note.strip(),
-        updated_by=actor,
+        minutes=minutes,
+        note=note,
+        change="added",
     )
-    meeting.full_clean()
-    meeting.save()
-    _sync_reminders(meeting)
-    _notify_other_partners(meeting, actor, "added")
-    audit(
-        organization=meeting.organization,
-        actor=actor,
-        action="meeting.added",
-        meeting=meeting.pk,
-        pair=pair.pk,
-        starts_at=meeting.starts_at.isoformat(),
-    )
-    return meeting
 
 
 @transaction.atomic
@@ -197,30 +220,16 @@ def meeting_record_held(
                 )
             }
         )
-    meeting = Meeting(
-        organization_id=pair.organization_id,
-        cohort_id=pair.cohort_id,
+    # Only the check-in nudge of a meeting already held can still be ahead.
+    return _partner_meeting_save(
         pair=pair,
+        actor=actor,
         contract=contract,
         starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(minutes=minutes),
-        origin=Meeting.Origin.MANUAL,
-        note=note.strip(),
-        updated_by=actor,
+        minutes=minutes,
+        note=note,
+        change="recorded",
     )
-    meeting.full_clean()
-    meeting.save()
-    _sync_reminders(meeting)  # only the check-in nudge can still be ahead
-    _notify_other_partners(meeting, actor, "recorded")
-    audit(
-        organization=meeting.organization,
-        actor=actor,
-        action="meeting.recorded",
-        meeting=meeting.pk,
-        pair=pair.pk,
-        starts_at=meeting.starts_at.isoformat(),
-    )
-    return meeting
 
 
 @transaction.atomic
