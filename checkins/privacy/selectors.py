@@ -98,7 +98,10 @@ def _invitations(user: User) -> list[dict]:
             "email": i.email,
             "sent_at": i.sent_at,
             "accepted_at": i.accepted_at,
+            "declined_at": i.declined_at,
             "revoked_at": i.revoked_at,
+            # What a members import said about the person, kept until they answer.
+            "import_data": i.import_data,
         }
         for i in rows
     ]

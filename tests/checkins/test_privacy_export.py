@@ -13,6 +13,7 @@ from checkins.privacy import services as privacy
 from contracts.pdf import RenderTimeout
 from tests.checkins import privacy_scenario
 from tests.contracts.pdf_factories import use_temporary_files
+from tests.factories import InvitationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,22 @@ def test_the_export_is_a_zip_of_data_json_and_the_signed_contract_pdfs(scenario,
     assert files == {pdf_path: privacy_scenario.SIGNED_PDF}  # the draft amendment has none
     signed = next(c for c in data["contracts"] if c["version"] == 1)
     assert signed["signed_pdf"] == pdf_path
+
+
+def test_the_export_holds_what_an_import_stored_on_a_pending_invitation(
+    scenario, member, other_organization
+):
+    InvitationFactory(
+        cohort__program__organization=other_organization,
+        email=member.email,
+        import_data={"department": "Ops"},
+    )
+
+    data, _files = unzip(privacy.member_data_export(user=member))
+
+    pending = [i for i in data["invitations"] if i["import_data"]]
+    assert [i["import_data"] for i in pending] == [{"department": "Ops"}]
+    assert pending[0]["declined_at"] is None
 
 
 def test_the_export_holds_the_members_account_profile_pairs_and_contracts(
