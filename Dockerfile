@@ -10,11 +10,16 @@ WORKDIR /app
 
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir -e .
+# .dockerignore keeps secrets and local state out: .env files, the virtualenv, SQLite
+# databases, media/ and var/ (signing keys). Named volumes are filled from the image's folders
+# when first created, so these folders must start empty here.
 COPY . .
 # Manifest storage (used when DEBUG=false) needs the hashed files collected at build time.
-RUN DEBUG=false SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
-    && mkdir -p var/signing media \
-    && useradd --create-home peermentor && chown -R peermentor /app
+RUN DEBUG=false SECRET_KEY=build-only-not-secret \
+        python manage.py collectstatic --noinput \
+    && mkdir -p var/signing media /var/lib/peermentor/beat \
+    && useradd --create-home peermentor \
+    && chown -R peermentor /app /var/lib/peermentor
 USER peermentor
 
 EXPOSE 8000

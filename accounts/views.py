@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.i18n import LANGUAGE_QUERY_PARAMETER, set_language
 
 from . import access, audit, mfa, selectors, services
@@ -53,7 +53,7 @@ def home(request):
     return render(request, "home.html", context)
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     status = {"database": "ok"}

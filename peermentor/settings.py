@@ -5,13 +5,26 @@ has a development default, so `make run` needs no configuration. Production diff
 environment values: see `.env.example` and the README.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
+from cryptography.utils import CryptographyDeprecationWarning
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from .hosts import public_hosts
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# pyHanko imports cryptography's DSA key type for its type hints; cryptography (46+) warns on
+# that import in every web and worker process. PeerMentor never signs with DSA keys.
+warnings.filterwarnings(
+    "ignore",
+    message="DSA is deprecated",
+    category=CryptographyDeprecationWarning,
+    module=r"pyhanko\.",
+)
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -53,6 +66,16 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
 
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost", "[::1]"])
+# A debug page on a public site shows settings and tracebacks to anyone, and DEBUG also turns
+# off HTTPS, secure cookies and HSTS: refuse to start rather than log a warning nobody reads
+# (gunicorn runs no system checks). Development on a LAN address or a .test name still works.
+_PUBLIC_HOSTS = public_hosts(ALLOWED_HOSTS)
+if DEBUG and _PUBLIC_HOSTS:
+    raise ImproperlyConfigured(
+        f"DEBUG is true but ALLOWED_HOSTS names {', '.join(_PUBLIC_HOSTS)}: a public site must "
+        "run with DEBUG=false (see .env.production.example). For development, list only local "
+        "names (localhost, 127.0.0.1, a private network address or a .test name)."
+    )
 SITE_URL = _read("SITE_URL", env.str, "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("Environment variable SITE_URL must start with http:// or https://")
@@ -82,6 +105,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the Host header: /healthz answers probes from this machine.
+    "peermentor.middleware.LocalHealthProbeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -256,7 +281,11 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-MEDIA_ROOT = BASE_DIR / "media"
+# Uploaded and generated files (contract ZIPs, staged imports); never served by the web server.
+# A relative path is taken from BASE_DIR; empty counts as unset.
+MEDIA_ROOT = Path(_read("MEDIA_ROOT", env.str, "") or BASE_DIR / "media")
+if not MEDIA_ROOT.is_absolute():
+    MEDIA_ROOT = BASE_DIR / MEDIA_ROOT
 
 # Security headers. In production (DEBUG=false) the app expects to sit behind a proxy that
 # terminates TLS and sets X-Forwarded-Proto.
@@ -264,6 +293,13 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the app append the client's address to X-Forwarded-For (a TLS
+# proxy: 1). The login and upload rate limits then count per client instead of lumping every
+# client under the proxy's address. 0: the header is ignored (it can be forged without a proxy).
+TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("Environment variable TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SECURE_SSL_REDIRECT = not DEBUG
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG

@@ -73,3 +73,67 @@ def test_healthz_is_503_when_redis_is_unreachable(client, settings):
     assert body["database"] == "ok"
     assert body["redis"].startswith("error")
     assert body["status"] == "error"
+
+
+# A production host list names only the public host; probes come from the machine itself.
+PUBLIC_ONLY = ["peermentor.example.org"]
+
+
+@pytest.fixture
+def strict_hosts(settings):
+    settings.REDIS_URL = ""
+    settings.ALLOWED_HOSTS = PUBLIC_ONLY
+    settings.SECURE_SSL_REDIRECT = True
+
+
+@pytest.mark.parametrize("remote_addr", ["127.0.0.1", "::1", "127.0.0.11"])
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost", "web:8000"])
+def test_healthz_answers_a_local_probe_whatever_the_host_list(
+    client, strict_hosts, remote_addr, host
+):
+    response = client.get("/healthz", HTTP_HOST=host, REMOTE_ADDR=remote_addr)
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_answers_head_from_a_local_probe(client, strict_hosts):
+    response = client.head("/healthz", HTTP_HOST="127.0.0.1:8000", REMOTE_ADDR="127.0.0.1")
+
+    assert response.status_code == 200
+
+
+def test_healthz_from_another_address_still_needs_an_allowed_host(client, strict_hosts):
+    assert (
+        client.get("/healthz", HTTP_HOST="127.0.0.1", REMOTE_ADDR="203.0.113.9").status_code == 400
+    )
+    assert client.get("/healthz", HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.0.0.5").status_code == 400
+    allowed = client.get("/healthz", HTTP_HOST=PUBLIC_ONLY[0], REMOTE_ADDR="203.0.113.9")
+    assert allowed.status_code == 200
+
+
+@pytest.mark.parametrize("header", ["HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP"])
+def test_a_request_a_local_proxy_forwarded_goes_through_the_host_check(
+    client, strict_hosts, header
+):
+    """A TLS proxy on the same machine connects from loopback too, but says whom it forwards."""
+    response = client.get(
+        "/healthz",
+        HTTP_HOST="evil.example.net",
+        REMOTE_ADDR="127.0.0.1",
+        **{header: "198.51.100.4"},
+    )
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz/", "/healthzz", "/accounts/login/", "/admin/"])
+def test_only_the_health_path_skips_the_host_check(client, strict_hosts, path):
+    assert client.get(path, HTTP_HOST="127.0.0.1", REMOTE_ADDR="127.0.0.1").status_code == 400
+
+
+def test_only_reading_the_health_path_skips_the_host_check(client, strict_hosts):
+    response = client.post("/healthz", HTTP_HOST="127.0.0.1", REMOTE_ADDR="127.0.0.1")
+
+    assert response.status_code == 400

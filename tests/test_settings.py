@@ -13,18 +13,32 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# Every variable settings.py reads: cleared first so the developer's shell or CI can't leak in.
+# Every variable settings.py reads: cleared first so the developer's shell or CI can't leak in
+# (tests/deploy/test_environment.py checks the list against settings.py).
 SETTINGS_VARIABLES = [
     "DEBUG",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
+    "TRUSTED_PROXY_COUNT",
     "SITE_URL",
     "DATABASE_URL",
     "REDIS_URL",
     "EMAIL_URL",
     "DEFAULT_FROM_EMAIL",
     "INVITATION_MAX_AGE_DAYS",
+    "WELCOME_LINK_MAX_AGE_DAYS",
     "ORGANIZATION_DAILY_EMAIL_LIMIT",
+    "MEDIA_ROOT",
+    "CONTRACT_SIGNING_DIR",
+    "CONTRACT_SIGNING_KEY_PASSPHRASE",
+    "CONTRACT_VERIFY_MAX_UPLOAD_MB",
+    "CONTRACT_EXPORT_KEEP_DAYS",
+    "CONTRACT_PDF_RENDER_SECONDS",
+    "REMINDER_LEASE_SECONDS",
+    "REMINDER_MAX_ATTEMPTS",
+    "REMINDER_RETRY_BACKOFF_SECONDS",
+    "REMINDER_BATCH_SIZE",
+    "CELERY_VISIBILITY_TIMEOUT_SECONDS",
 ]
 
 
@@ -97,6 +111,8 @@ def test_debug_false_with_an_empty_secret_key_fails_at_startup(production_env):
         ("ORGANIZATION_DAILY_EMAIL_LIMIT", "lots"),
         ("ORGANIZATION_DAILY_EMAIL_LIMIT", "-1"),
         ("SITE_URL", "example.org"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("TRUSTED_PROXY_COUNT", "one"),
         ("EMAIL_URL", "bogus://x"),
         ("CONTRACT_VERIFY_MAX_UPLOAD_MB", "0"),
         ("CONTRACT_EXPORT_KEEP_DAYS", "0"),
