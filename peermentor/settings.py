@@ -2,7 +2,8 @@
 
 Every value comes from the environment (or a `.env` file beside `manage.py`); each variable
 has a development default, so `make run` needs no configuration. Production differs only by
-environment values: see `.env.example` and the README.
+environment values: see `.env.production.example` (and `.env.example`, which describes every
+variable) and the README's deployment section.
 """
 
 import warnings

@@ -97,6 +97,8 @@ NEVER_SHIPPED = [
     "tests/contracts/__pycache__/test_sign.cpython-311-pytest-8.4.pyc",
     "__pycache__/manage.cpython-311.pyc",
     "staticfiles/staticfiles.json",
+    "celerybeat-schedule",
+    "celerybeat-schedule.db",
     "peermentor.egg-info/PKG-INFO",
     ".pytest_cache/v/cache/lastfailed",
     ".ruff_cache/0.8.0/123",
