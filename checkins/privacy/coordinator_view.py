@@ -49,8 +49,12 @@ class Item:
     figures: tuple[str, ...] = ()
 
     @property
-    def files(self) -> list[str]:
-        return [str(EXPORT_FILES[name]) for name in self.columns]
+    def where(self) -> list[str]:
+        """The pages, then each export with its columns: "checkins.csv (a, b)"."""
+        files = [
+            f"{EXPORT_FILES[name]} ({', '.join(columns)})" for name, columns in self.columns.items()
+        ]
+        return [str(page) for page in self.pages] + files
 
 
 @dataclass(frozen=True)

@@ -96,9 +96,7 @@ def test_every_chart_of_the_dashboard_is_in_the_statement_and_no_other(activity,
     assert shown == named
 
 
-def test_what_only_partners_see_is_left_out_of_the_coordinators_pair_page(
-    activity, coordinator
-):
+def test_what_only_partners_see_is_left_out_of_the_coordinators_pair_page(activity, coordinator):
     page = selectors.pair_page(pair=activity.pair, user=coordinator, private=False)
 
     for figure in statement.PARTNERS_ONLY:

@@ -53,7 +53,9 @@ def send_due():
 
 
 def test_the_partner_replies_and_the_author_is_emailed_once(members_checkin, member, partner):
-    reply = checkin_reply_add(checkin=members_checkin, author=partner, body="  Try ten minutes a day.  ")
+    reply = checkin_reply_add(
+        checkin=members_checkin, author=partner, body="  Try ten minutes a day.  "
+    )
 
     assert reply.body == "Try ten minutes a day."
     (row,) = replies()
