@@ -2,9 +2,9 @@
 charted on the partners' pair page, never shown to coordinators."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from checkins import services
