@@ -89,8 +89,8 @@ def test_a_check_in_with_a_help_rating_gets_a_reply_that_its_author_reads(journe
     ana.goto(pair_page, shot="ana-pair-page")
     chart = ana.page.locator("#help-ratings svg[role=img]")
     assert chart.count() == 1
-    assert "Ana Silva: 1 rating, latest 5 of 5." in chart.locator("desc").inner_text()
-    assert "Read 2 replies" in ana.text()
+    assert "Ana Silva: 1 rating, latest 5 of 5." in chart.locator("desc").text_content()
+    assert "Read 2 replies" in ana.page.locator("main").text_content()
 
     # At phone width the thread and the pair page fit the screen.
     ana.page.set_viewport_size(PHONE)
