@@ -10,7 +10,9 @@ coordinator exports (`columns`, by file) and the figures of the dashboards and p
 dataclasses, and fails when coordinators can read a column or figure that no item names, or
 when an item names one that doesn't exist. A new column or figure needs one more entry here
 (or a field added to the item it belongs to); `NOT_ABOUT_MEMBERS` holds the figures that
-describe the coordinator's own view (the sort they chose), not anybody.
+describe the coordinator's own view (the sort they chose), not anybody. The pages of the
+layers below (profiles, matching, contracts) are named in `pages` by hand: the test reads the
+check-ins layer's exports and pages, and the contracts' index.
 """
 
 from dataclasses import dataclass, field
@@ -37,6 +39,8 @@ PAIR_PAGE = _("your pair's page")
 PROGRAM_DASHBOARD = _("the program dashboard")
 STUCK_PAGE = _("the lists of members at each step of the dashboard's funnel")
 CONTRACT_PAGE = _("your contract's page and its signed PDF")
+PROFILE_PAGE = _("your profile page")
+MATCHING_PAGES = _("the cohort's matching pages and the email telling them a proposal was declined")
 
 
 @dataclass(frozen=True)
@@ -83,16 +87,23 @@ SEEN: tuple[Item, ...] = (
     ),
     Item(
         "profile",
-        _("Whether your profile is complete"),
-        _("Whether your profile has what matching needs, and what is missing. Not its text."),
-        pages=(DASHBOARD,),
+        _("Your profile"),
+        _(
+            "Everything on your profile (what you offer and need, languages, time zone, "
+            "department), as the members of your cohort see it too, and whether it has what "
+            "matching needs."
+        ),
+        pages=(PROFILE_PAGE, DASHBOARD),
         columns={MEMBERS_CSV: ("profile_complete", "missing")},
     ),
     Item(
         "pairing",
         _("Your partner and your match"),
-        _("Who your partner is, the match score and whether the pair is active."),
-        pages=(DASHBOARD, PAIRS_PAGE, PAIR_PAGE),
+        _(
+            "Who your partner is, the match score and why the matching paired you, whether "
+            "the pair is active, and the reason you gave if you declined a proposed partner."
+        ),
+        pages=(MATCHING_PAGES, DASHBOARD, PAIRS_PAGE, PAIR_PAGE),
         columns={
             MEMBERS_CSV: ("pair_status",),
             PAIRS_CSV: ("pair_id", "score", "status"),
