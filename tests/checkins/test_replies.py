@@ -319,3 +319,17 @@ def test_the_coordinators_pair_page_does_not_link_the_threads(
     html = client_for(coordinator).get(url).content.decode()
 
     assert thread_url(members_checkin) not in html and "Private words" not in html
+
+
+def test_a_members_data_export_holds_their_replies_and_help_ratings(
+    members_checkin, member, partner
+):
+    from checkins.privacy.selectors import member_data
+
+    checkin_reply_add(checkin=members_checkin, author=partner, body="Keep going")
+    checkin_reply_add(checkin=members_checkin, author=member, body="Thanks")
+
+    mine = member_data(user=member)
+
+    assert [reply["body"] for reply in mine["checkin_replies"]] == ["Thanks"]
+    assert mine["checkins"][0]["help_rating"] == 4
