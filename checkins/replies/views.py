@@ -18,17 +18,18 @@ def checkin_replies(request, org_slug, checkin_id):
     """A check-in with its thread of replies (partners only), and the form to add one."""
     checkin = access.get_checkin_for_partner(request, org_slug, checkin_id)
     form = ReplyForm(request.POST or None)
+    newest = f"{request.path}#replies-end"  # the thread's last page, at its end
     if request.method == "POST" and form.is_valid():
         try:
             services.checkin_reply_add(checkin=checkin, author=request.user, **form.cleaned_data)
         except AlreadyDone as error:
             report_refusal(request, error)
-            return redirect(request.path)
+            return redirect(newest)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("Reply sent. Your partner was told by email."))
-            return redirect(f"{request.path}#replies-end")
+            return redirect(newest)
     context = {
         "organization": checkin.meeting.organization,
         "checkin": checkin,
