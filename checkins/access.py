@@ -3,6 +3,8 @@
 A pair and its meetings belong to its partners. The organization's coordinators may look
 (read-only: a write is a 403) but never at what the partners wrote in their check-ins; anyone
 else, members of the organization included, gets a 404, as do objects of other organizations.
+A check-in's thread of replies is the partners' alone: everyone else gets a 404, coordinators
+included.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -12,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from accounts.access import get_membership
 from matching.models import Pair
 
-from .models import CalendarFeed, Meeting
+from .models import CalendarFeed, CheckIn, Meeting
 
 
 def _with_role(request, membership, rows, object_id, *, pair_id_of):
@@ -67,6 +69,19 @@ def get_meeting_for_partner(request, org_slug, meeting_id) -> Meeting:
     if not is_partner:
         raise PermissionDenied
     return meeting
+
+
+def get_checkin_for_partner(request, org_slug, checkin_id) -> CheckIn:
+    """A check-in of one of the user's pairs in the organization; 404 for anyone else."""
+    membership = get_membership(request, org_slug)
+    return get_object_or_404(
+        CheckIn.objects.select_related(
+            "user", "meeting__pair", "meeting__organization", "meeting__cohort"
+        ),
+        pk=checkin_id,
+        meeting__organization=membership.organization,
+        meeting__pair__members__user=request.user,
+    )
 
 
 def get_feed_by_token(token: str) -> CalendarFeed:

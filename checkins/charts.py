@@ -415,3 +415,87 @@ def meter(*, percent: int | None) -> SafeString:
         "</svg>"
     )
     return mark_safe(svg)  # noqa: S308 - numbers only  # nosec B308 B703
+
+
+# The help partners rate in their check-ins -----------------------------------------------
+
+SECOND = "#6f42c1"  # the second partner's line: another colour, and dashed
+
+
+@dataclass(frozen=True)
+class Rating:
+    when: datetime.date
+    rating: int
+
+
+def help_chart(*, chart_id: str, series: list[tuple[str, list[Rating]]]) -> SafeString:
+    """Each partner's help ratings (1–5) over time, one line per partner (the second dashed).
+
+    `series` is (partner's name, ratings oldest first) per partner. Returns "" when nobody
+    rated the help yet.
+    """
+    rated = [(name, ratings) for name, ratings in series if ratings]
+    if not rated:
+        return mark_safe("")  # nosec B308  # an empty string: no markup
+    days = sorted({r.when for _name, ratings in rated for r in ratings})
+    first, last = days[0], days[-1]
+    span = max((last - first).days, 1)
+    plot_w = WIDE_WIDTH - WIDE_LEFT - WIDE_RIGHT
+    plot_h = WIDE_HEIGHT - WIDE_TOP - WIDE_BOTTOM - 14  # room for the legend
+
+    def x_of(day):
+        if first == last:
+            return WIDE_LEFT + plot_w / 2
+        return WIDE_LEFT + plot_w * (day - first).days / span
+
+    def y_of(rating):
+        return WIDE_TOP + plot_h * (1 - (rating - 1) / 4)
+
+    body = []
+    for level in (1, 3, 5):
+        y = y_of(level)
+        body.append(
+            f'<line x1="{WIDE_LEFT}" y1="{y:.1f}" x2="{WIDE_WIDTH - WIDE_RIGHT}" y2="{y:.1f}" '
+            f'stroke="{MUTED if level == 1 else GRID}" stroke-width="1"/>'
+        )
+        body.append(_text(WIDE_LEFT - 4, y + 3, str(level), anchor="end"))
+    base = WIDE_TOP + plot_h
+    body.append(_text(WIDE_LEFT, base + 14, _day(first)))
+    if last != first:
+        body.append(_text(WIDE_WIDTH - WIDE_RIGHT, base + 14, _day(last), anchor="end"))
+    summaries = []
+    for index, (name, ratings) in enumerate(rated):
+        colour = LINE if index == 0 else SECOND
+        dash = "" if index == 0 else ' stroke-dasharray="5 3"'
+        path = "".join(
+            f"{'L' if i else 'M'}{x_of(r.when):.1f} {y_of(r.rating):.1f}"
+            for i, r in enumerate(ratings)
+        )
+        body.append(
+            f'<path class="pm-chart-line" d="{path}" fill="none" stroke="{colour}" '
+            f'stroke-width="2"{dash}/>'
+        )
+        for r in ratings:
+            tip = f"{name}, {_day(r.when)}: {r.rating}/5"
+            body.append(
+                f'<circle cx="{x_of(r.when):.1f}" cy="{y_of(r.rating):.1f}" r="3.5" '
+                f'fill="{colour}"><title>{escape(tip)}</title></circle>'
+            )
+        legend_x = WIDE_LEFT + index * (plot_w / 2)
+        legend_y = WIDE_HEIGHT - 6
+        body.append(
+            f'<line x1="{legend_x:.1f}" y1="{legend_y - 3:.1f}" x2="{legend_x + 16:.1f}" '
+            f'y2="{legend_y - 3:.1f}" stroke="{colour}" stroke-width="2"{dash}/>'
+        )
+        body.append(_text(legend_x + 20, legend_y, name[:22]))
+        summaries.append(
+            ngettext(
+                "%(name)s: %(count)s rating, latest %(latest)s of 5.",
+                "%(name)s: %(count)s ratings, latest %(latest)s of 5.",
+                len(ratings),
+            )
+            % {"name": name, "count": len(ratings), "latest": ratings[-1].rating}
+        )
+    return _wide_svg(
+        chart_id, _("Help received since the last meeting (1–5)"), " ".join(summaries), body
+    )

@@ -72,6 +72,13 @@ def _readings(goals, index: int, total: int) -> list[services.IndicatorReading]:
     return readings
 
 
+HELP_EXAMPLES = [
+    "We rehearsed my presentation twice and I knew where I lost people.",
+    "A tip on how to say no to a meeting without offending anyone.",
+    "My partner went through my budget sheet with me line by line.",
+]
+
+
 def _check_in(meeting, user, partners, contract, index, total, now) -> CheckIn:
     goals = selectors.user_goals(pair=meeting.pair, user=user, contract=contract)
     last = index == total - 1
@@ -92,6 +99,8 @@ def _check_in(meeting, user, partners, contract, index, total, now) -> CheckIn:
         user=user,
         time_effectiveness=min(5, 3 + index),
         confidence=min(5, 2 + index),
+        help_rating=min(5, 3 + (index + user.pk) % 3),
+        help_example=HELP_EXAMPLES[(index + user.pk) % len(HELP_EXAMPLES)],
         learned=LEARNED[index % len(LEARNED)],
         taught=TAUGHT[index % len(TAUGHT)],
         blockers="" if index else "Finding the time between two deadlines.",

@@ -101,6 +101,16 @@ class CheckInForm(TextRulesMixin, forms.Form):
     )
     time_effectiveness = _rating(_("How effectively did we spend our time since the last meeting?"))
     confidence = _rating(_("How confident am I that I'll reach my goals?"))
+    help_rating = _rating(
+        _("How much did my partner's help since the last meeting help me?"),
+        help_text=_("1 = not at all, 5 = a great deal"),
+    )
+    help_example = forms.CharField(
+        label=_("One example of that help"),
+        max_length=limits.HELP_EXAMPLE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Name one example, even a small one.")},
+    )
     # Set on the form for a first check-in: sent again after the first one was saved (a
     # double-click, a second tab), it is refused as done already instead of read as an edit.
     is_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -259,10 +269,17 @@ class CheckInForms:
     """The check-in page's forms, bound together: the check-in itself, a progress form per
     goal, a value form per indicator, the new next steps and the open ones marked done."""
 
-    def __init__(self, data=None, *, goals, partners, open_steps, today, checkin=None):
+    def __init__(
+        self, data=None, *, goals, partners, open_steps, today, checkin=None, help_measure=""
+    ):
         initial = _initial(checkin)
         kept = frozenset(initial["kept"])
         self.main = CheckInForm(data, initial=initial["main"] or {"is_new": True})
+        if help_measure:
+            # The contract's own words for how the pair measures the help.
+            self.main.fields["help_rating"].help_text = _(
+                "1 = not at all, 5 = a great deal. Your contract says: “%(measure)s”"
+            ) % {"measure": help_measure}
         self.goals = [
             GoalProgressForm(
                 data, goal=goal, prefix=f"goal-{goal.pk}", initial=initial["goals"].get(goal.pk)
@@ -317,6 +334,8 @@ class CheckInForms:
             "blockers": main["blockers"],
             "time_effectiveness": main["time_effectiveness"],
             "confidence": main["confidence"],
+            "help_rating": main["help_rating"],
+            "help_example": main["help_example"],
             "goals": [
                 services.GoalRating(
                     goal=form.goal,
@@ -347,6 +366,8 @@ def _initial(checkin) -> dict:
             "blockers": checkin.blockers,
             "time_effectiveness": checkin.time_effectiveness,
             "confidence": checkin.confidence,
+            "help_rating": checkin.help_rating,
+            "help_example": checkin.help_example,
         },
         "goals": {
             progress.goal_id: {"rating": progress.rating, "note": progress.note}

@@ -6,6 +6,11 @@ GOAL_NOTE_MAX = 2000
 INDICATOR_NOTE_MAX = 300
 NEXT_STEP_MAX = 300
 WHAT_HELPED_MAX = 2000
+HELP_EXAMPLE_MAX = 1000  # one example of the help received since the last meeting
+REPLY_BODY_MAX = 2000  # a partner's reply to a check-in
+# How much a thread may hold, and how fast one person may write to it.
+REPLIES_PER_CHECKIN_MAX = 200
+REPLIES_PER_HOUR_MAX = 30
 MESSAGE_SUBJECT_MAX = 200  # a coordinator's message to members
 MESSAGE_BODY_MAX = 5000
 # Written by the application, not typed: cut to fit where it is stored.

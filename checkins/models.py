@@ -114,6 +114,17 @@ class CheckIn(models.Model):
         _("how effectively we spent our time since the last meeting (1–5)")
     )
     confidence = models.PositiveSmallIntegerField(_("confidence (1–5)"))
+    # The contract's "how we will measure the help", carried out: asked on every new check-in,
+    # empty on those logged before it was asked.
+    help_rating = models.PositiveSmallIntegerField(
+        _("help received since the last meeting (1–5)"), null=True, blank=True
+    )
+    help_example = models.TextField(
+        _("one example of the help"),
+        blank=True,
+        max_length=limits.HELP_EXAMPLE_MAX,
+        validators=[MaxLengthValidator(limits.HELP_EXAMPLE_MAX), validate_multi_line],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -133,6 +144,17 @@ class CheckIn(models.Model):
                 condition=Q(confidence__gte=1, confidence__lte=5),
                 name="checkin_confidence_range",
                 violation_error_message=_("Choose a rating from 1 to 5."),
+            ),
+            models.CheckConstraint(
+                condition=Q(help_rating__isnull=True) | Q(help_rating__gte=1, help_rating__lte=5),
+                name="checkin_help_rating_range",
+                violation_error_message=_("Choose a rating from 1 to 5."),
+            ),
+            text_length_check(
+                model="checkin",
+                field="help_example",
+                limit=limits.HELP_EXAMPLE_MAX,
+                label=_("The example of the help"),
             ),
             text_length_check(
                 model="checkin",
@@ -156,6 +178,44 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"Check-in by {self.user_id} for meeting {self.meeting_id}"
+
+
+class CheckInReplyQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class CheckInReply(models.Model):
+    """A partner's reply to a check-in: one thread per check-in, between the two partners.
+
+    Coordinators never read replies (no coordinator page, export or dashboard loads them).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_replies"
+    )
+    body = models.TextField(
+        _("reply"),
+        max_length=limits.REPLY_BODY_MAX,
+        validators=[MaxLengthValidator(limits.REPLY_BODY_MAX), validate_multi_line],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CheckInReplyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["checkin", "created_at"])]
+        constraints = [
+            text_length_check(
+                model="checkinreply", field="body", limit=limits.REPLY_BODY_MAX, label=_("A reply")
+            ),
+        ]
+
+    def __str__(self):
+        return f"Reply by {self.author_id} to check-in {self.checkin_id}"
 
 
 class GoalProgress(models.Model):
@@ -248,6 +308,13 @@ class NotificationPreference(models.Model):
     program_messages = models.BooleanField(
         _("messages from coordinators, e.g. to complete my profile"), default=True
     )
+    checkin_replies = models.BooleanField(
+        _("an email when my partner replies to a check-in"), default=True
+    )
+    partner_nudges = models.BooleanField(
+        _("a gentle note when my partner's check-ins suggest they could use support"),
+        default=True,
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
@@ -286,6 +353,8 @@ class Reminder(models.Model):
         CHECKIN_MISSING = "checkin_missing", _("Check-in missing")
         COORDINATOR_DIGEST = "coordinator_digest", _("Weekly digest")
         PROGRAM_MESSAGE = "program_message", _("Message from the coordinator")
+        CHECKIN_REPLY = "checkin_reply", _("Reply to a check-in")
+        PARTNER_NUDGE = "partner_nudge", _("Your partner could use support")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -308,6 +377,10 @@ class Reminder(models.Model):
     )
     pair = models.ForeignKey(
         Pair, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    # The check-in a reply or a partner nudge is about.
+    checkin = models.ForeignKey(
+        CheckIn, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     cohort = models.ForeignKey(
         Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"

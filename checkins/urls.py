@@ -1,5 +1,5 @@
 """The check-in routes: pair pages, meetings, check-ins and calendar feeds, then the routes of
-the feature packages (oversight, privacy, reminders)."""
+the feature packages (oversight, privacy, reminders, replies)."""
 
 from django.urls import include, path
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("checkins.oversight.urls")),
     path("", include("checkins.privacy.urls")),
     path("", include("checkins.reminders.urls")),
+    path("", include("checkins.replies.urls")),
 ]

@@ -24,6 +24,7 @@ ENROLLED_ACTION = "enrolled_action"  # a POST for members enrolled in the cohort
 # A pair's own pages (the World's coordinator is one of its partners, so it reaches them all):
 PARTNERS = "partners"  # the partners only: other members 404, coordinators who aren't partners 403
 VIEWERS = "viewers"  # the partners, and the organization's coordinators to read; others 404
+PAIR_ONLY = "pair_only"  # the partners only: everyone else 404, coordinators included
 
 
 @dataclass

@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import AuditEvent, Cohort, Enrolment, User
-from checkins.models import CheckIn, ClosingSurvey, ClosingSurveyRequest, NextStep
+from checkins.models import (
+    CheckIn,
+    CheckInReply,
+    ClosingSurvey,
+    ClosingSurveyRequest,
+    NextStep,
+    Reminder,
+)
 from contracts.models import Contract, Indicator, Signature
 from matching.models import MatchSettings, Pair, PairMember, PairRule, PartnerRequest
 from tests.checkins.factories import checkin_post, past_meeting
@@ -301,6 +308,30 @@ def test_logging_a_check_in_three_times_at_once_logs_one(cohort, member, partner
     assert CheckIn.objects.filter(meeting=meeting, user=member).count() == 1
     assert NextStep.objects.filter(pair=pair.pair).count() == 1
     assert audited("checkin.created") == 1
+
+
+def test_replying_to_a_check_in_three_times_at_once_stores_one_reply(cohort, member, partner):
+    in_state(cohort, Cohort.Status.ACTIVE)
+    pair = checkin_signed_pair(cohort, member, partner)
+    meeting = past_meeting(pair.pair, contract=pair.contract)
+    checkin = CheckIn.objects.create(
+        meeting=meeting, user=member, time_effectiveness=3, confidence=3
+    )
+    path = reverse(
+        "checkin_replies", kwargs={"org_slug": cohort.organization.slug, "checkin_id": checkin.pk}
+    )
+
+    answers = post_at_once(logged_in_clients(partner), path, {"body": "Well done!"})
+
+    assert_one_done_and_the_rest_told(
+        answers,
+        done="Reply sent.",
+        already="Your reply is already in the thread.",
+        location=f"{path}#replies-end",
+    )
+    assert CheckInReply.objects.count() == 1
+    assert Reminder.objects.filter(kind=Reminder.Kind.CHECKIN_REPLY).count() == 1
+    assert audited("checkin.replied") == 1
 
 
 # Contracts -----------------------------------------------------------------------------------

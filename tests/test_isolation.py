@@ -25,6 +25,7 @@ from tests.isolation import (
     ENROLLED,
     ENROLLED_ACTION,
     MEMBERS,
+    PAIR_ONLY,
     PARTIES,
     PARTNERS,
     VIEWERS,
@@ -217,7 +218,7 @@ def test_a_party_can_use_the_route_and_other_members_get_404(client_for, world, 
     assert request(client_for(world.coordinator), method, url).status_code == 302
 
 
-@cases(lambda route: route.access in (PARTIES, PARTNERS, VIEWERS))
+@cases(lambda route: route.access in (PARTIES, PARTNERS, VIEWERS, PAIR_ONLY))
 def test_a_member_who_is_not_a_partner_gets_404_on_a_pairs_routes(client_for, world, name, method):
     stranger = EnrolmentFactory(cohort=world.cohort).user
 
@@ -233,6 +234,15 @@ def test_a_coordinator_who_is_not_a_partner_gets_403_on_the_partners_routes(
     response = request(client_for(second_coordinator), method, route_url(name, world))
 
     assert response.status_code == 403
+
+
+@cases(lambda route: route.access == PAIR_ONLY)
+def test_a_coordinator_who_is_not_a_partner_gets_404_on_the_pairs_own_routes(
+    client_for, world, second_coordinator, name, method
+):
+    response = request(client_for(second_coordinator), method, route_url(name, world))
+
+    assert response.status_code == 404
 
 
 @cases(lambda route: route.access == VIEWERS)

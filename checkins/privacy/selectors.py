@@ -16,6 +16,7 @@ from profiles.models import Need, Offer, Profile
 from ..models import (
     CalendarFeed,
     CheckIn,
+    CheckInReply,
     GoalProgress,
     IndicatorValue,
     Meeting,
@@ -325,6 +326,8 @@ def _checkins(user: User) -> list[dict]:
             "blockers": c.blockers,
             "time_effectiveness": c.time_effectiveness,
             "confidence": c.confidence,
+            "help_rating": c.help_rating,
+            "help_example": c.help_example,
             "goal_progress": [
                 {"goal": p.goal.statement, "rating": p.rating, "note": p.note}
                 for p in c.goal_progress.all()
@@ -349,6 +352,24 @@ def _checkins(user: User) -> list[dict]:
             ],
         }
         for c in rows
+    ]
+
+
+def _checkin_replies(user: User) -> list[dict]:
+    """The replies the member wrote to check-ins (theirs or their partner's)."""
+    rows = (
+        CheckInReply.objects.filter(author=user)
+        .select_related("checkin__meeting", "checkin__user")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "meeting_starts_at": r.checkin.meeting.starts_at,
+            "checkin_by": _name(r.checkin.user),
+            "created_at": r.created_at,
+            "body": r.body,
+        }
+        for r in rows
     ]
 
 
@@ -421,6 +442,7 @@ def member_data(*, user: User, pdf_paths: dict[int, str] | None = None) -> dict:
         "contracts": _contracts(user, sections, pdf_paths or {}),
         "meetings": _meetings(user),
         "checkins": _checkins(user),
+        "checkin_replies": _checkin_replies(user),
         "next_steps_assigned_to_me": _next_steps_owned(user),
         "notification_preferences": _preferences(user),
         "calendar_feed": _calendar_feed(user),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.view_helpers import apply_errors
 from contracts.pdf import RenderTimeout
 
+from . import coordinator_view as statement
 from . import selectors
 from . import services as privacy
 from .forms import CONFIRMATION_WORD, AccountDeleteForm
@@ -25,6 +26,14 @@ from .forms import CONFIRMATION_WORD, AccountDeleteForm
 @require_GET
 def privacy_overview(request):
     return render(request, "checkins/privacy/privacy.html")
+
+
+@login_required
+@require_GET
+def coordinator_view(request):
+    """What coordinators see of a member's partnership, and what they never see."""
+    context = {"seen": statement.SEEN, "never": statement.NEVER}
+    return render(request, "checkins/privacy/coordinator_view.html", context)
 
 
 @login_required

@@ -4,7 +4,8 @@ Lifecycle of a `Reminder` row
 -----------------------------
 1. Created ahead of time, `pending` with a `due_at`: by `reminders_sync_for_meeting` (24 h and
    1 h before a meeting, and the check-in nudge 24 h after it), `coordinator_digests_queue`
-   (one per coordinator, cohort and ISO week) and `program_message_queue` (due at once). The
+   (one per coordinator, cohort and ISO week), `program_message_queue` (due at once) and
+   `partner_nudge_queue` / `checkin_reply_notice_queue` (due at once, to the other partner). The
    unique constraint (kind, subject_key, recipient) makes every creation idempotent.
 2. Claimed by the scan (`claim_due_reminders`, run every minute by Celery beat): one
    `SELECT … FOR UPDATE SKIP LOCKED` of up to a batch of due rows (pending and due, or
@@ -57,6 +58,7 @@ plan and `reminders_sync_for_meeting(s)`), `messages` (program messages and coor
 digests, with the at-risk pairs a digest lists), `claiming` (the scan: claiming due rows under
 a lease, then queuing or sending them), `sending` (delivering one claimed row, step 3 above,
 with `skip_reason`), `emails` (each email's context, rendered in the recipient's language),
+`partners` (a reply's email and the gentle nudge to a partner, queued from a check-in),
 `preferences` (notification switches, unsubscribe links and their tokens) and `common` (the
 kinds, statuses and helpers they share). Callers import from `checkins.reminders`: every
 public name is re-exported here. The member's pages sit beside them: `views`, `forms` and
@@ -65,7 +67,7 @@ demo's reminder rows.
 """
 
 from .claiming import claim_due_reminders, reminders_queue_due, reminders_send_due
-from .common import MEETING_KINDS, PREFERENCE_FOR_KIND, Kind, Status
+from .common import MEETING_KINDS, PARTNER_KINDS, PREFERENCE_FOR_KIND, Kind, Status
 from .emails import reminder_email_context, reminder_email_send
 from .meetings import _meeting_plan as _meeting_plan
 from .meetings import (
@@ -83,6 +85,12 @@ from .messages import (
     digest_cohorts,
     digest_subject_key,
     program_message_queue,
+)
+from .partners import (
+    checkin_reply_notice_queue,
+    nudge_subject_key,
+    partner_history,
+    partner_nudge_queue,
 )
 from .preferences import (
     UNSUBSCRIBE_SALT,
@@ -114,6 +122,12 @@ __all__ = [
     "Status",
     "PREFERENCE_FOR_KIND",
     "MEETING_KINDS",
+    "PARTNER_KINDS",
+    # Emails from one partner's check-in to the other
+    "nudge_subject_key",
+    "partner_history",
+    "partner_nudge_queue",
+    "checkin_reply_notice_queue",
     # Meeting reminders
     "utc_iso",
     "meeting_subject_key",

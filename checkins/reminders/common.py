@@ -21,8 +21,12 @@ PREFERENCE_FOR_KIND = {
     Kind.CHECKIN_MISSING: "checkin_nudge",
     Kind.COORDINATOR_DIGEST: "coordinator_digest",
     Kind.PROGRAM_MESSAGE: "program_messages",
+    Kind.CHECKIN_REPLY: "checkin_replies",
+    Kind.PARTNER_NUDGE: "partner_nudges",
 }
 MEETING_KINDS = (Kind.MEETING_DAY_BEFORE, Kind.MEETING_HOUR_BEFORE, Kind.CHECKIN_MISSING)
+# Emails from one partner's check-in to the other: a reply, a nudge. Never to a coordinator.
+PARTNER_KINDS = (Kind.CHECKIN_REPLY, Kind.PARTNER_NUDGE)
 
 
 def _lease() -> timedelta:

@@ -14,8 +14,9 @@ from accounts.language import user_language
 from matching.models import Pair
 
 from .. import selectors
-from ..models import Reminder
-from .common import MEETING_KINDS, Kind, _url
+from ..models import CheckInReply, Reminder
+from ..nudges import BLOCKER_BACK, CONFIDENCE_DROPPING
+from .common import MEETING_KINDS, PARTNER_KINDS, Kind, _url
 from .messages import _iso_week, at_risk_pairs
 from .preferences import unsubscribe_url
 
@@ -36,6 +37,40 @@ def _meeting_context(reminder: Reminder) -> dict:
     }
 
 
+# How many of the partner's latest replies a reply email quotes (the rest are on the page).
+REPLIES_QUOTED = 3
+
+
+def _partner_context(reminder: Reminder) -> dict:
+    """The check-in a reply or a nudge is about, its author and the links to its thread."""
+    checkin = reminder.checkin
+    author_id = reminder.data.get("author_id", checkin.user_id)
+    author = next(
+        (m.user for m in reminder.pair.members.select_related("user") if m.user_id == author_id),
+        checkin.user,
+    )
+    org = {"org_slug": reminder.organization.slug}
+    context = {
+        "checkin": checkin,
+        "author": author,
+        "meeting_day": checkin.meeting.starts_at,
+        "time_zone": selectors.pair_timezone(pair=reminder.pair),
+        "thread_url": _url("checkin_replies", **org, checkin_id=checkin.pk),
+        "pair_url": _url("pair_detail", **org, pair_id=reminder.pair_id),
+        "own_checkin": checkin.user_id == reminder.recipient_id,
+    }
+    if reminder.kind == Kind.CHECKIN_REPLY:
+        latest = CheckInReply.objects.filter(checkin=checkin, author_id=author_id).order_by(
+            "-created_at", "-pk"
+        )[:REPLIES_QUOTED]
+        context["replies"] = list(reversed(latest))
+    else:
+        reasons = reminder.data.get("reasons", [])
+        context["confidence_dropping"] = CONFIDENCE_DROPPING in reasons
+        context["blocker_back"] = BLOCKER_BACK in reasons
+    return context
+
+
 def reminder_email_context(reminder: Reminder, *, now: datetime) -> dict:
     context = {
         "reminder": reminder,
@@ -48,6 +83,8 @@ def reminder_email_context(reminder: Reminder, *, now: datetime) -> dict:
     }
     if reminder.kind in MEETING_KINDS:
         context |= _meeting_context(reminder)
+    elif reminder.kind in PARTNER_KINDS:
+        context |= _partner_context(reminder)
     elif reminder.kind == Kind.COORDINATOR_DIGEST:
         context |= {
             "at_risk": at_risk_pairs(cohort=reminder.cohort, now=now),

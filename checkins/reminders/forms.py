@@ -4,7 +4,7 @@ from ..models import NotificationPreference
 
 
 class NotificationPreferenceForm(forms.ModelForm):
-    """The five switches; saving goes through `reminders.notification_preferences_update`."""
+    """The switches; saving goes through `reminders.notification_preferences_update`."""
 
     class Meta:
         model = NotificationPreference
@@ -14,4 +14,6 @@ class NotificationPreferenceForm(forms.ModelForm):
             "checkin_nudge",
             "coordinator_digest",
             "program_messages",
+            "checkin_replies",
+            "partner_nudges",
         ]

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.services import audit
-from matching.models import Pair
+from matching.models import Pair, PairMember
 
 from .. import limits
 from ..models import CheckIn, Meeting, Reminder
-from .common import MEETING_KINDS, PREFERENCE_FOR_KIND, Kind, Status, _lease
+from .common import MEETING_KINDS, PARTNER_KINDS, PREFERENCE_FOR_KIND, Kind, Status, _lease
 from .emails import reminder_email_send
 from .preferences import preferences_for
 
@@ -145,6 +145,11 @@ def skip_reason(reminder: Reminder, *, now: datetime) -> str:
             and CheckIn.objects.filter(meeting=meeting, user=recipient).exists()
         ):
             return "The check-in was logged."
+    elif reminder.kind in PARTNER_KINDS:
+        if reminder.pair is None or reminder.pair.status != Pair.Status.ACTIVE:
+            return "The pair is no longer active."
+        if not PairMember.objects.filter(pair=reminder.pair_id, user=recipient).exists():
+            return "The recipient is no longer a partner of this pair."
     elif reminder.kind == Kind.COORDINATOR_DIGEST and not (
         Membership.objects.filter(
             organization=reminder.organization_id, user=recipient, role=Membership.Role.COORDINATOR

@@ -53,6 +53,7 @@ class CheckInSetup:
             "open_steps": self.open_steps,
             "today": self.today,
             "checkin": self.checkin,
+            "help_measure": str(self.contract.help_measure) if self.contract else "",
         }
 
 

@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,6 +20,7 @@ from .. import charts, schedule
 from ..models import CheckIn, GoalProgress, IndicatorValue, Meeting, NextStep
 from .meetings import open_next_steps
 from .pair_health import PairHealth, pairs_health
+from .support import PairSupport, pair_support
 from .terms import pair_timezone
 
 # The pair page -----------------------------------------------------------------------------
@@ -64,6 +65,7 @@ class PairPage:
     agenda: list[str] = field(default_factory=list)
     next_steps: list[NextStep] = field(default_factory=list)
     goals: list[GoalRow] = field(default_factory=list)
+    support: PairSupport | None = None  # the partners' help ratings: on their own page only
 
 
 def _visible_upcoming(meeting: Meeting) -> bool:
@@ -85,7 +87,7 @@ def pair_page(
         contract.pair = pair
 
     checkins = (
-        CheckIn.objects.all()
+        CheckIn.objects.annotate(reply_count=Count("replies"))
         if private
         else CheckIn.objects.only("pk", "meeting_id", "user_id", "created_at")
     )
@@ -122,6 +124,7 @@ def pair_page(
         page.agenda = agenda_items(contract)
         page.next_steps = list(open_next_steps(pair=pair))
         page.goals = _goal_rows(contract=contract, partners=partners)
+        page.support = pair_support(pair=pair, partners=partners)
     return page
 
 

@@ -1,8 +1,15 @@
 """Check-ins: after a meeting has started, each partner logs one check-in for it (how well the
-time was used, their confidence, what they learned, taught and are blocked by), with a rating
+time was used, their confidence, the help they received since the last meeting with one
+example, what they learned, taught and are blocked by), with a rating
 of each of their goals (`GoalRating`), readings of their indicators (`IndicatorReading`) and
 next steps (`NextStepInput`), and may mark open next steps done; `checkin_save` creates the
 check-in or updates the partner's own, validating everything before it writes.
+
+The help rating carries out the contract's "how we will measure the help". The check-in form
+asks for it every time; `help_rating=None` is accepted for callers that log no rating (check-ins
+logged before it was asked stay without one). A saved check-in whose author's confidence keeps
+dropping, or whose blocker is back (`checkins.nudges`), queues a gentle note to the other
+partner, once per check-in (`reminders.partner_nudge_queue`).
 """
 
 import datetime
@@ -25,6 +32,7 @@ from contracts.models import Goal, Indicator
 
 from .. import schedule, selectors
 from ..models import CheckIn, GoalProgress, IndicatorValue, Meeting, NextStep
+from ..reminders.partners import partner_nudge_queue
 from .common import _locked_meeting
 
 ALREADY_CHECKED_IN = gettext_lazy(
@@ -68,6 +76,7 @@ def _validate_checkin(
     user: User,
     time_effectiveness: int,
     confidence: int,
+    help_rating: int | None,
     goals: Sequence[GoalRating],
     indicators: Sequence[IndicatorReading],
     next_steps: Sequence[NextStepInput],
@@ -88,6 +97,8 @@ def _validate_checkin(
     for name, value in (("time_effectiveness", time_effectiveness), ("confidence", confidence)):
         if message := _rating_error(value):
             errors[name] = message
+    if help_rating is not None and (message := _rating_error(help_rating)):
+        errors["help_rating"] = message
     contract = selectors.current_contract(pair=meeting.pair)
     own_goals = {
         goal.pk for goal in selectors.user_goals(pair=meeting.pair, user=user, contract=contract)
@@ -192,6 +203,8 @@ def checkin_create(
     user: User,
     time_effectiveness: int,
     confidence: int,
+    help_rating: int | None = None,
+    help_example: str = "",
     learned: str = "",
     taught: str = "",
     blockers: str = "",
@@ -210,6 +223,7 @@ def checkin_create(
         user=user,
         time_effectiveness=time_effectiveness,
         confidence=confidence,
+        help_rating=help_rating,
         goals=goals,
         indicators=indicators,
         next_steps=next_steps,
@@ -226,6 +240,8 @@ def checkin_create(
         blockers=blockers.strip(),
         time_effectiveness=time_effectiveness,
         confidence=confidence,
+        help_rating=help_rating,
+        help_example=help_example.strip(),
     )
     checkin.full_clean(validate_constraints=False)
     try:
@@ -241,6 +257,7 @@ def checkin_create(
         done_steps=done_steps,
         now=now,
     )
+    partner_nudge_queue(checkin=checkin)
     audit(
         organization=meeting.organization,
         actor=user,
@@ -258,6 +275,8 @@ def checkin_update(
     actor: User,
     time_effectiveness: int,
     confidence: int,
+    help_rating: int | None = None,
+    help_example: str = "",
     learned: str = "",
     taught: str = "",
     blockers: str = "",
@@ -284,6 +303,7 @@ def checkin_update(
         user=actor,
         time_effectiveness=time_effectiveness,
         confidence=confidence,
+        help_rating=help_rating,
         goals=goals,
         indicators=indicators,
         next_steps=next_steps,
@@ -293,6 +313,7 @@ def checkin_update(
     checkin.learned, checkin.taught = learned.strip(), taught.strip()
     checkin.blockers = blockers.strip()
     checkin.time_effectiveness, checkin.confidence = time_effectiveness, confidence
+    checkin.help_rating, checkin.help_example = help_rating, help_example.strip()
     checkin.full_clean(validate_constraints=False)
     checkin.save()
     _write_details(
@@ -303,6 +324,7 @@ def checkin_update(
         done_steps=done_steps,
         now=now,
     )
+    partner_nudge_queue(checkin=checkin)
     audit(
         organization=checkin.meeting.organization,
         actor=actor,

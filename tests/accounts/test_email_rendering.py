@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import invitation_email_send
 from accounts.welcome import welcome_email_send
-from checkins.models import Reminder
+from checkins.models import CheckIn, CheckInReply, Reminder
 from checkins.oversight import lifecycle
 from checkins.reminders.emails import reminder_email_send
 from checkins.services.meetings import meeting_changed_email_send
@@ -125,6 +125,39 @@ def send_reminder(kind):
     return send
 
 
+def send_partner_email(kind):
+    """A reply to Ana's check-in (from Ben, to Ana), or a nudge about it (to Ben)."""
+
+    def send(cohort, ana, ben, cora):
+        pair = active_pair(cohort, ana, ben)
+        meeting = meeting_for(pair, starts_in=-2)
+        checkin = CheckIn.objects.create(
+            meeting=meeting, user=ana, time_effectiveness=3, confidence=2, blockers="Fear & 'doubt'"
+        )
+        if kind == "checkin_reply":
+            CheckInReply.objects.create(
+                organization=cohort.organization,
+                checkin=checkin,
+                author=ben,
+                body='You\'ve got this & "more"',
+            )
+        row = reminder(
+            ana if kind == "checkin_reply" else ben,
+            cohort,
+            kind=kind,
+            pair=pair,
+            checkin=checkin,
+            data={
+                "author_id": (ben if kind == "checkin_reply" else ana).pk,
+                "reasons": ["confidence_dropping", "blocker_back"],
+            },
+        )
+        reminder_email_send(reminder=row)
+        return BEN if kind == "checkin_reply" else ANA
+
+    return send
+
+
 def send_contract(template):
     def send(cohort, ana, ben, cora):
         contract = signed_contract(active_pair(cohort, ana, ben))
@@ -182,6 +215,8 @@ SCENARIOS = {
     "reminder_meeting_1h": send_reminder("meeting_1h"),
     "reminder_meeting_24h": send_reminder("meeting_24h"),
     "reminder_program_message": send_reminder("program_message"),
+    "reminder_checkin_reply": send_partner_email("checkin_reply"),
+    "reminder_partner_nudge": send_partner_email("partner_nudge"),
     "contract_partner_signed": send_contract("contract_partner_signed"),
     "contract_ready": send_contract("contract_ready"),
     "contract_signed": send_contract("contract_signed"),

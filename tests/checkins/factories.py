@@ -187,6 +187,8 @@ def checkin_post(goals=(), indicators=None, steps=(), done=(), **main) -> dict:
         "blockers": "",
         "time_effectiveness": "4",
         "confidence": "3",
+        "help_rating": "4",
+        "help_example": "Walked me through the budget sheet.",
         "steps-TOTAL_FORMS": str(len(steps)),
         "steps-INITIAL_FORMS": "0",
         "steps-MIN_NUM_FORMS": "0",

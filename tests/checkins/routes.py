@@ -11,10 +11,10 @@ import datetime
 
 from django.utils import timezone
 
-from checkins.models import Meeting
+from checkins.models import CheckIn, Meeting
 from matching.models import Pair
-from tests.checkins.factories import active_pair, meeting_at, signed_contract
-from tests.isolation import PARTNERS, VIEWERS, Route, once
+from tests.checkins.factories import active_pair, checkin, meeting_at, signed_contract
+from tests.isolation import PAIR_ONLY, PARTNERS, VIEWERS, Route, once
 
 
 def pair_in(world) -> Pair:
@@ -43,6 +43,13 @@ def future_meeting_in(world) -> Meeting:
     return world.made["checkins.future"]
 
 
+def checkin_in(world) -> CheckIn:
+    """The enrolled member's check-in for the past meeting (its thread of replies)."""
+    return once(
+        world, "checkins.checkin", lambda: checkin(past_meeting_in(world), world.enrolled_member)
+    )
+
+
 # Views under @require_GET answer the other method with 405 for everyone, before any access
 # check: only the method they accept is listed.
 ROUTES = {
@@ -55,5 +62,6 @@ ROUTES = {
         lambda w: {"meeting_id": future_meeting_in(w).pk}, methods=("get",), access=VIEWERS
     ),
     "checkin_create": Route(lambda w: {"meeting_id": past_meeting_in(w).pk}, access=PARTNERS),
+    "checkin_replies": Route(lambda w: {"checkin_id": checkin_in(w).pk}, access=PAIR_ONLY),
     "cohort_pairs_health": Route(lambda w: {"cohort_id": w.cohort.pk}, methods=("get",)),
 }

@@ -1,4 +1,4 @@
-"""The notification preferences page: five switches, saved for the logged-in person."""
+"""The notification preferences page: seven switches, saved for the logged-in person."""
 
 import pytest
 from django.urls import reverse
@@ -14,6 +14,8 @@ FIELDS = [
     "checkin_nudge",
     "coordinator_digest",
     "program_messages",
+    "checkin_replies",
+    "partner_nudges",
 ]
 
 
@@ -28,14 +30,14 @@ def test_anonymous_visitor_is_sent_to_login(client):
     assert response["Location"].startswith(reverse("account_login") + "?next=")
 
 
-def test_the_page_shows_the_five_switches_all_on_by_default(client_for, member):
+def test_the_page_shows_the_seven_switches_all_on_by_default(client_for, member):
     response = client_for(member).get(url())
 
     assert response.status_code == 200
     html = response.content.decode()
     for field in FIELDS:
         assert f'name="{field}"' in html
-    assert html.count("checked") == 5
+    assert html.count("checked") == 7
     assert not NotificationPreference.objects.exists()  # looking doesn't create a row
 
 
@@ -51,6 +53,8 @@ def test_saving_turns_off_the_unticked_switches(client_for, member):
         "checkin_nudge": True,
         "coordinator_digest": False,
         "program_messages": False,
+        "checkin_replies": False,
+        "partner_nudges": False,
     }
 
 
@@ -90,7 +94,7 @@ def test_an_outsider_sees_their_own_preferences_not_anothers(client_for, member,
 
     response = client_for(outsider).get(url())
 
-    assert response.content.decode().count("checked") == 5
+    assert response.content.decode().count("checked") == 7
 
 
 def test_the_page_takes_a_fixed_number_of_queries(

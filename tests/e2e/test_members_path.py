@@ -80,6 +80,8 @@ def log_checkin(person, cast, email: str) -> None:
     person.fill("What I taught", "How I read a budget")
     rate(person, "How effectively did we spend our time since the last meeting?", 4)
     rate(person, "How confident am I that I'll reach my goals?", 5)
+    rate(person, "How much did my partner's help since the last meeting help me?", 4)
+    person.fill("One example of that help", "My partner walked me through a budget")
     step = person.page.locator("fieldset:has(> legend:text-is('Next step 1'))")
     person.fill("Next step", f"{first.title()}: draft the next part", within=step)
     person.field("Owner", within=step).select_option(label=cast.member(email).display_name)
