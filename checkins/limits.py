@@ -8,5 +8,6 @@ NEXT_STEP_MAX = 300
 WHAT_HELPED_MAX = 2000
 MESSAGE_SUBJECT_MAX = 200  # a coordinator's message to members
 MESSAGE_BODY_MAX = 5000
+ENDING_NOTE_MAX = 2000  # a private note to the coordinators when a partnership ends
 # Written by the application, not typed: cut to fit where it is stored.
 REMINDER_ERROR_MAX = 2000
