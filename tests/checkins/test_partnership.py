@@ -247,9 +247,7 @@ def test_an_achievement_date_outside_the_contract_or_in_the_future_is_refused(si
 def due(cohort, member, partner):
     """A signed pair whose contract reached its review date today."""
     today = timezone.localdate()
-    return signed_pair(
-        cohort, member, partner, starts_on=today - days(60), ends_on=today
-    )
+    return signed_pair(cohort, member, partner, starts_on=today - days(60), ends_on=today)
 
 
 def test_the_review_task_queues_one_email_per_partner_exactly_once(due, member, partner):
@@ -300,15 +298,19 @@ def test_one_partner_choosing_end_ends_it_at_the_review(due, member):
 
 
 def test_different_choices_wait_and_each_sees_the_other(due, member, partner, cohort):
-    CohortFactory(program=cohort.program, starts_on=cohort.ends_on, ends_on=cohort.ends_on + days(200))
+    CohortFactory(
+        program=cohort.program, starts_on=cohort.ends_on, ends_on=cohort.ends_on + days(200)
+    )
     review = services.review_open(pair=due.pair)
     services.review_choose(review=review, actor=member, choice="renew")
 
     page = selectors.review_page(pair=due.pair, user=partner)
 
-    assert page.due and page.mine == "" and [label for _u, label in page.partner_choices] == [
-        "Renew with new goals"
-    ]
+    assert (
+        page.due
+        and page.mine == ""
+        and [label for _u, label in page.partner_choices] == ["Renew with new goals"]
+    )
 
 
 def test_continue_needs_an_open_next_cohort(due, member):
