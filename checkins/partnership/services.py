@@ -26,6 +26,7 @@ from accounts.idempotency import AlreadyDone
 from accounts.models import Cohort, Enrolment, Membership, User
 from accounts.services import audit
 from contracts import services as contract_services
+from contracts.dates import CONTRACT_MAX_SPAN_DAYS
 from contracts.models import Contract, Goal
 from matching.models import Pair, PairMember
 
@@ -323,15 +324,20 @@ def continue_problem(cohort: Cohort) -> str:
     return ""
 
 
+def _span(contract: Contract) -> int:
+    """How many days a renewal or a continuation runs: as long as `contract`, at most as long
+    as any contract may."""
+    if contract.starts_on and contract.ends_on:
+        days = (contract.ends_on - contract.starts_on).days
+    else:
+        days = DEFAULT_RENEWAL_DAYS
+    return max(1, min(days, CONTRACT_MAX_SPAN_DAYS))
+
+
 def renewal_dates(contract: Contract, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The renewal's start (today) and review date: as long as the contract it renews, within
     the cohort. ValidationError when the cohort leaves no time."""
-    span = (
-        (contract.ends_on - contract.starts_on).days
-        if contract.starts_on and contract.ends_on
-        else DEFAULT_RENEWAL_DAYS
-    )
-    ends_on = min(contract.cohort.ends_on, today + datetime.timedelta(days=span))
+    ends_on = min(contract.cohort.ends_on, today + datetime.timedelta(days=_span(contract)))
     if ends_on <= today:
         raise ValidationError(
             _(
@@ -396,13 +402,8 @@ def _continue(review: PartnershipReview, actor: User, now: datetime.datetime) ->
         )
         for user_id in user_ids
     )
-    span = (
-        (review.contract.ends_on - review.contract.starts_on).days
-        if review.contract.starts_on and review.contract.ends_on
-        else DEFAULT_RENEWAL_DAYS
-    )
     starts_on = max(following.starts_on, timezone.localdate(now))
-    ends_on = min(following.ends_on, starts_on + datetime.timedelta(days=span))
+    ends_on = min(following.ends_on, starts_on + datetime.timedelta(days=_span(review.contract)))
     if ends_on <= starts_on:
         starts_on = ends_on = None
     contract_services.contract_carry_over(
