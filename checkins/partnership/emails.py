@@ -3,22 +3,34 @@ the organization's coordinators are told (with it), each in their own language."
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from accounts.emails import send_templated_email
 from accounts.language import user_language
 from accounts.models import Membership, User
 
+from .. import schedule
 from ..models import PartnershipEnding
+from ..selectors import pair_timezone
 
 
 def _url(name: str, **kwargs) -> str:
     return settings.SITE_URL + reverse(name, kwargs=kwargs)
 
 
+def _wrap_up_when(ending: PartnershipEnding, zone) -> str:
+    if ending.wrap_up is None:
+        return ""
+    local = timezone.localtime(ending.wrap_up.starts_at, zone)
+    return f"{date_format(local, 'l j F Y, H:i')} ({zone.key})"
+
+
 def partnership_ended_email_send(*, ending_id: int) -> None:
     ending = (
-        PartnershipEnding.objects.select_related("organization", "cohort", "ended_by", "wrap_up")
+        PartnershipEnding.objects.select_related(
+            "organization", "cohort", "pair", "ended_by", "wrap_up"
+        )
         .filter(pk=ending_id)
         .first()
     )
@@ -34,12 +46,15 @@ def partnership_ended_email_send(*, ending_id: int) -> None:
         "partners": partners,
         "partner_names": " & ".join(p.display_name for p in partners),
     }
+    zone = schedule.zone(pair_timezone(pair=ending.pair))
     for user in partners:
         if user.pk == ending.ended_by_id or not user.is_active:
             continue
         language = user_language(user)
         with translation.override(language):
             context = common | {
+                # The wrap-up meeting's time as the pair meets: in the pair's time zone.
+                "wrap_up_when": _wrap_up_when(ending, zone),
                 "user": user,
                 "home_url": _url("my_partner", **org, cohort_id=ending.cohort_id),
                 "pair_url": _url("pair_detail", **org, pair_id=ending.pair_id),

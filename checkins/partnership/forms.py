@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.dates import DateWindowFormMixin
@@ -39,9 +40,11 @@ class EndPartnershipForm(TextRulesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.meetings = {meeting.pk: meeting for meeting in meetings}
         choices = [("", _("No wrap-up meeting"))]
+        zone_note = _("Times in %(zone)s.") % {"zone": zone.key}
+        self.fields["wrap_up"].help_text = f"{self.fields['wrap_up'].help_text} {zone_note}"
         for meeting in meetings:
             local = timezone.localtime(meeting.starts_at, zone)
-            choices.append((meeting.pk, local.strftime("%Y-%m-%d %H:%M")))
+            choices.append((meeting.pk, date_format(local, "D j M Y, H:i")))
         self.fields["wrap_up"].choices = choices
         if len(choices) == 1:
             del self.fields["wrap_up"]

@@ -413,3 +413,16 @@ def test_a_review_reminder_is_skipped_once_the_review_is_decided(due, member, pa
         data={"contract": due.contract.pk},
     )
     assert reminders.skip_reason(row, now=timezone.now()) != ""
+
+
+def test_the_partners_email_gives_the_wrap_up_time_in_the_pairs_time_zone(
+    signed, member, partner, django_capture_on_commit_callbacks
+):
+    starts_at = datetime.datetime(2030, 1, 8, 15, 0, tzinfo=datetime.UTC)  # 16:00 in Copenhagen
+    wrap_up = meeting_at(signed.pair, starts_at, contract=signed.contract)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.partnership_end(pair=signed.pair, actor=member, reason="other", wrap_up=wrap_up)
+
+    (told,) = [m for m in mail.outbox if m.to == [partner.email]]
+    assert "Tuesday 8 January 2030, 16:00 (Europe/Copenhagen)" in told.body
