@@ -178,3 +178,25 @@ def cohort_partnership_counts(*, cohort: Cohort) -> PartnershipCounts:
     counts.continuations = outcomes["continuations"]
     counts.goals_achieved = GoalAchievement.objects.filter(cohort=cohort).count()
     return counts
+
+
+def member_partnership_data(*, user: User) -> dict:
+    """For the member's data export: the partnerships they ended (with the reason and note
+    they gave), their choices at reviews, and the goals they marked achieved."""
+    return {
+        "ended_by_me": list(
+            PartnershipEnding.objects.filter(ended_by=user)
+            .order_by("ended_at")
+            .values("pair_id", "cohort__name", "kind", "reason", "note", "ended_at")
+        ),
+        "review_choices": list(
+            ReviewChoice.objects.filter(user=user)
+            .order_by("chosen_at")
+            .values("review__pair_id", "review__due_on", "choice", "chosen_at")
+        ),
+        "goals_achieved": list(
+            GoalAchievement.objects.filter(marked_by=user)
+            .order_by("achieved_on")
+            .values("goal_id", "goal__statement", "achieved_on")
+        ),
+    }

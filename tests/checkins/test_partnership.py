@@ -426,3 +426,19 @@ def test_the_partners_email_gives_the_wrap_up_time_in_the_pairs_time_zone(
 
     (told,) = [m for m in mail.outbox if m.to == [partner.email]]
     assert "Tuesday 8 January 2030, 16:00 (Europe/Copenhagen)" in told.body
+
+
+def test_the_members_export_holds_their_ending_and_deleting_them_clears_the_note(
+    signed, member, coordinator
+):
+    from checkins.privacy.selectors import member_data
+    from checkins.privacy.services import member_account_delete
+
+    services.partnership_end(pair=signed.pair, actor=member, reason="no_time", note="My reasons")
+
+    data = member_data(user=member)["partnership"]
+    assert [(row["reason"], row["note"]) for row in data["ended_by_me"]] == [
+        ("no_time", "My reasons")
+    ]
+    member_account_delete(user=member, actor=member)
+    assert PartnershipEnding.objects.get().note == ""
