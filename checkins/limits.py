@@ -13,5 +13,6 @@ REPLIES_PER_CHECKIN_MAX = 200
 REPLIES_PER_HOUR_MAX = 30
 MESSAGE_SUBJECT_MAX = 200  # a coordinator's message to members
 MESSAGE_BODY_MAX = 5000
+ENDING_NOTE_MAX = 2000  # a private note to the coordinators when a partnership ends
 # Written by the application, not typed: cut to fit where it is stored.
 REMINDER_ERROR_MAX = 2000

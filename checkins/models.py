@@ -355,6 +355,7 @@ class Reminder(models.Model):
         PROGRAM_MESSAGE = "program_message", _("Message from the coordinator")
         CHECKIN_REPLY = "checkin_reply", _("Reply to a check-in")
         PARTNER_NUDGE = "partner_nudge", _("Your partner could use support")
+        PARTNERSHIP_REVIEW = "partnership_review", _("Partnership review")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -515,3 +516,188 @@ class ClosingSurvey(models.Model):
 
     def __str__(self):
         return f"Closing survey answer in {self.cohort_id}"
+
+
+# Ending, reviewing and renewing a partnership ------------------------------------------------
+
+
+class PartnershipEndingQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class PartnershipEnding(models.Model):
+    """How and why an active pair ended: by a partner or a coordinator, early or at its review,
+    or moved on into the program's next cohort. The pair itself becomes `dissolved`.
+
+    The reason and the note are private to the organization's coordinators: the partner's
+    email and the pair page never show them.
+    """
+
+    class Reason(models.TextChoices):
+        NOT_WORKING = "not_working", _("The partnership isn't working for us")
+        NO_TIME = "no_time", _("Not enough time")
+        GOALS_REACHED = "goals_reached", _("Goals reached")
+        CIRCUMSTANCES = "circumstances", _("Changed circumstances (work, health, life)")
+        OTHER = "other", _("Another reason")
+        COMPLETED = "completed", _("Completed at the review")
+
+    class Kind(models.TextChoices):
+        EARLY = "early", _("Ended early")
+        AT_REVIEW = "at_review", _("Ended at the review")
+        CONTINUED = "continued", _("Continued in the next cohort")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pair_endings")
+    pair = models.OneToOneField(Pair, on_delete=models.CASCADE, related_name="ending")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EARLY)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.TextField(
+        _("note for the coordinators"),
+        blank=True,
+        max_length=limits.ENDING_NOTE_MAX,
+        validators=[MaxLengthValidator(limits.ENDING_NOTE_MAX), validate_multi_line],
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    by_coordinator = models.BooleanField(default=False)
+    # The one meeting kept as the partners' wrap-up; every other future meeting is cancelled.
+    wrap_up = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField()
+
+    objects = PartnershipEndingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-ended_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    reason__in=[
+                        "not_working",
+                        "no_time",
+                        "goals_reached",
+                        "circumstances",
+                        "other",
+                        "completed",
+                    ]
+                ),
+                name="partnership_ending_reason_valid",
+                violation_error_message=_("Choose a reason from the list."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["early", "at_review", "continued"]),
+                name="partnership_ending_kind_valid",
+                violation_error_message=_("Choose a valid way of ending."),
+            ),
+            text_length_check(
+                model="partnershipending",
+                field="note",
+                limit=limits.ENDING_NOTE_MAX,
+                label=_("The note"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Pair {self.pair_id} ended ({self.kind}, {self.reason})"
+
+
+class PartnershipReviewQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class PartnershipReview(models.Model):
+    """The review at a signed contract's review date: renew, continue in the next cohort, or
+    end. Each partner's choice is a `ReviewChoice`; `outcome` is set once it is decided."""
+
+    class Choice(models.TextChoices):
+        RENEW = "renew", _("Renew with new goals")
+        CONTINUE = "continue", _("Continue in the next cohort")
+        END = "end", _("End the partnership")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pair_reviews")
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="reviews")
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="review")
+    due_on = models.DateField()
+    outcome = models.CharField(max_length=20, choices=Choice.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # What the decision made: the amendment (renew), or the pair in the next cohort (continue).
+    new_contract = models.ForeignKey(
+        Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    new_pair = models.ForeignKey(
+        Pair, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PartnershipReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["", "renew", "continue", "end"]),
+                name="partnership_review_outcome_valid",
+                violation_error_message=_("Choose renew, continue or end."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Review of pair {self.pair_id} on {self.due_on} ({self.outcome or 'open'})"
+
+
+class ReviewChoice(models.Model):
+    review = models.ForeignKey(PartnershipReview, on_delete=models.CASCADE, related_name="choices")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    choice = models.CharField(max_length=20, choices=PartnershipReview.Choice.choices)
+    chosen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["chosen_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "user"],
+                name="review_choice_unique",
+                violation_error_message=_("You have already made your choice."),
+            ),
+            models.CheckConstraint(
+                condition=Q(choice__in=["renew", "continue", "end"]),
+                name="review_choice_valid",
+                violation_error_message=_("Choose renew, continue or end."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} chose {self.choice} in review {self.review_id}"
+
+
+class GoalAchievementQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class GoalAchievement(models.Model):
+    """A goal its owner marked achieved, with the date. Kept outside the contract, whose signed
+    content (and hash) must not change."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="goal_achievements")
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="goal_achievements")
+    goal = models.OneToOneField(Goal, on_delete=models.CASCADE, related_name="achievement")
+    achieved_on = models.DateField(_("achieved on"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GoalAchievementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["achieved_on", "pk"]
+
+    def __str__(self):
+        return f"Goal {self.goal_id} achieved on {self.achieved_on}"

@@ -71,3 +71,12 @@ def schedule_meetings_for_signed_contracts() -> int:
             continue
         count += 1
     return count
+
+
+@shared_task
+def queue_partnership_reviews() -> int:
+    """Open the reviews whose contract reached its review date and queue their emails
+    (idempotent: each partner is emailed once per review; the reminder scan sends them)."""
+    from .partnership import services
+
+    return services.partnership_reviews_queue()

@@ -1,5 +1,5 @@
 """The check-in routes: pair pages, meetings, check-ins and calendar feeds, then the routes of
-the feature packages (oversight, privacy, reminders, replies)."""
+the feature packages (oversight, partnership, privacy, reminders, replies)."""
 
 from django.urls import include, path
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     # The features on top of the check-ins, each a package with its own routes.
     path("", include("checkins.oversight.urls")),
+    path("", include("checkins.partnership.urls")),
     path("", include("checkins.privacy.urls")),
     path("", include("checkins.reminders.urls")),
     path("", include("checkins.replies.urls")),

@@ -16,6 +16,7 @@ from accounts.view_helpers import apply_errors, refuse_unless_cohort_allows
 
 from . import access, ics, selectors, services
 from .forms import CheckInForms, MeetingCancelForm, MeetingForm
+from .partnership.selectors import partnership_section
 
 
 def _to_pair(meeting_or_pair):
@@ -58,6 +59,9 @@ def pair_detail(request, org_slug, pair_id):
     context = {"organization": pair.organization, "cohort": pair.cohort, "page": page}
     if is_partner and pair.status == pair.Status.ACTIVE:
         context["state_note"] = _state_note(pair.cohort)
+    context["partnership"] = partnership_section(
+        pair=pair, user=request.user, is_partner=is_partner
+    )
     return render(request, "checkins/pair_detail.html", context)
 
 

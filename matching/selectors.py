@@ -17,6 +17,8 @@ Two members count as previous partners when they were in one pair, in an earlier
 (one that starts before this one) of the same organization, that became active: status
 active, or dissolved after it had been active (``activated_at`` set). A pair that was only
 proposed, published or declined never mentored together, so it does not stop a new pairing.
+A partnership that ended within this cohort (dissolved after it had been active) counts too, so
+that re-matching the members without a partner gives both of its partners someone new.
 """
 
 import datetime
@@ -163,12 +165,19 @@ def complete_profiles(*, cohort: Cohort) -> QuerySet[Profile]:
 
 
 def previous_partner_groups(*, cohort: Cohort) -> frozenset[frozenset[int]]:
-    """Groups of this cohort's members who were active partners in an earlier cohort."""
+    """Groups of this cohort's members who were active partners in an earlier cohort, or whose
+    partnership ended in this one."""
+    mentored = Q(pair__status=Pair.Status.ACTIVE) | Q(
+        pair__status=Pair.Status.DISSOLVED, pair__activated_at__isnull=False
+    )
+    earlier = Q(pair__cohort__starts_on__lt=cohort.starts_on)
+    # A partnership that ended in this cohort: its partners are re-matched with others.
+    ended_here = Q(
+        pair__cohort=cohort, pair__status=Pair.Status.DISSOLVED, pair__activated_at__isnull=False
+    )
     rows = PairMember.objects.filter(
-        Q(pair__status=Pair.Status.ACTIVE)
-        | Q(pair__status=Pair.Status.DISSOLVED, pair__activated_at__isnull=False),
+        mentored & (earlier | ended_here),
         pair__organization_id=cohort.organization_id,
-        pair__cohort__starts_on__lt=cohort.starts_on,
         user_id__in=_enrolled_user_ids(cohort),
     ).values_list("pair_id", "user_id")
     groups: dict[int, set[int]] = {}

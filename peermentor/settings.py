@@ -422,6 +422,11 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": 86400.0,
             "options": {"expires": 3600},
         },
+        "queue-partnership-reviews": {
+            "task": "checkins.tasks.queue_partnership_reviews",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
         "schedule-meetings-for-signed-contracts": {
             "task": "checkins.tasks.schedule_meetings_for_signed_contracts",
             "schedule": 3600.0,

@@ -16,6 +16,7 @@ from tests.accounts.routes import ROUTES as ACCOUNTS_ROUTES
 from tests.accounts.security_routes import ROUTES as SECURITY_ROUTES
 from tests.checkins.dashboard_routes import ROUTES as DASHBOARD_ROUTES
 from tests.checkins.lifecycle_routes import ROUTES as LIFECYCLE_ROUTES
+from tests.checkins.partnership_routes import ROUTES as PARTNERSHIP_ROUTES
 from tests.checkins.routes import ROUTES as CHECKINS_ROUTES
 from tests.contracts.document_routes import ROUTES as DOCUMENT_ROUTES
 from tests.contracts.routes import ROUTES as CONTRACTS_ROUTES
@@ -53,6 +54,7 @@ TABLES = [
     CHECKINS_ROUTES,
     DASHBOARD_ROUTES,
     LIFECYCLE_ROUTES,
+    PARTNERSHIP_ROUTES,
 ]
 ROUTES = {name: route for table in TABLES for name, route in table.items()}
 

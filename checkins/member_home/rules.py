@@ -16,6 +16,7 @@ SIGN = "sign"
 LOG_CHECKIN = "log_checkin"
 PREPARE_MEETING = "prepare_meeting"
 ADD_MEETING = "add_meeting"
+REVIEW_PARTNERSHIP = "review_partnership"
 # Steps someone else takes; the member is told who
 WAIT_MATCHING = "wait_matching"
 WAIT_PARTNER_ANSWER = "wait_partner_answer"
@@ -45,6 +46,7 @@ class CohortFacts:
     i_signed: bool = False  # their signature stands on the latest version
     meeting_to_check_in: bool = False  # the last meeting has started and has no check-in of theirs
     has_next_meeting: bool = False  # a scheduled meeting is ahead
+    review_due: bool = False  # the contract reached its review date and they haven't chosen
 
 
 def next_step(facts: CohortFacts) -> str | None:
@@ -62,6 +64,8 @@ def next_step(facts: CohortFacts) -> str | None:
     if facts.has_signed_contract:
         if facts.cohort_status != ACTIVE:
             return WAIT_COHORT_ACTIVE
+        if facts.review_due:
+            return REVIEW_PARTNERSHIP
         if facts.meeting_to_check_in:
             return LOG_CHECKIN
         return PREPARE_MEETING if facts.has_next_meeting else ADD_MEETING

@@ -1,5 +1,5 @@
 """The facts `rules.next_step` decides on, for every cohort of one member, in a fixed number of
-queries (at most six, however many cohorts, pairs, contracts and meetings), and the words and
+queries (at most seven, however many cohorts, pairs, contracts and meetings), and the words and
 links of each step."""
 
 import datetime
@@ -15,7 +15,7 @@ from contracts.models import Contract, ContractSection, Goal, Signature
 from matching.models import Pair, PairMember
 from profiles.models import Need, Offer, Profile
 
-from ..models import CheckIn, Meeting
+from ..models import CheckIn, Meeting, PartnershipReview
 from . import rules
 
 
@@ -111,6 +111,22 @@ def _meetings(user: User, pair_ids: list[int], now: datetime.datetime) -> dict[i
     }
 
 
+def _reviews_due(user: User, pair_ids: list[int], today: datetime.date) -> set[int]:
+    """The pairs whose signed contract in force reached its review date, with no decided
+    review and no choice of the member's yet."""
+    due = (
+        Contract.objects.filter(
+            pair_id__in=pair_ids,
+            status=Contract.Status.SIGNED,
+            ends_on__lte=today,
+        )
+        .exclude(review__outcome__in=PartnershipReview.Choice.values)
+        .exclude(review__choices__user=user)
+        .values_list("pair_id", flat=True)
+    )
+    return set(due)
+
+
 def member_next_steps(
     *, user: User, enrolments: list[Enrolment], now: datetime.datetime | None = None
 ) -> dict[int, NextStep]:
@@ -131,6 +147,7 @@ def member_next_steps(
     contracts = _contracts(user, active) if active else {}
     signed = [pair_id for pair_id, entry in contracts.items() if entry["signed"]]
     meetings = _meetings(user, signed, now) if signed else {}
+    reviews = _reviews_due(user, signed, timezone.localdate(now)) if signed else set()
 
     steps = {}
     for cohort_id in live:
@@ -149,6 +166,7 @@ def member_next_steps(
             i_signed=contract.get("i_signed", False),
             meeting_to_check_in=bool(meeting.get("last")) and not meeting.get("checked_in"),
             has_next_meeting=bool(meeting.get("next")),
+            review_due=pair_id in reviews,
         )
         key = rules.next_step(facts)
         if key is not None:
@@ -227,6 +245,11 @@ def _worded(key: str, *, cohort, pair_id, contract: dict, meeting: dict) -> Next
             _("Prepare your next meeting: look at the agenda and your open next steps."),
             pair_url,
             _("Prepare the meeting"),
+        ),
+        rules.REVIEW_PARTNERSHIP: (
+            _("Your contract reached its review date: renew it, continue together or end."),
+            reverse("partnership_review", kwargs={**org, "pair_id": pair_id or 0}),
+            _("Review your partnership"),
         ),
         rules.ADD_MEETING: (
             _("No meeting is planned. Add one, or record one you already held."),

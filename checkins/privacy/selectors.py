@@ -24,6 +24,7 @@ from ..models import (
     NotificationPreference,
     Reminder,
 )
+from ..partnership.selectors import member_partnership_data
 
 EXPORT_FORMAT_VERSION = 1
 CURRENT_PAIR_STATUSES = (Pair.Status.PROPOSED, Pair.Status.PUBLISHED, Pair.Status.ACTIVE)
@@ -447,6 +448,7 @@ def member_data(*, user: User, pdf_paths: dict[int, str] | None = None) -> dict:
         "notification_preferences": _preferences(user),
         "calendar_feed": _calendar_feed(user),
         "reminders": _reminders(user),
+        "partnership": member_partnership_data(user=user),
         "audit_events": _audit_events(user),
     }
 

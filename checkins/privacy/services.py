@@ -64,7 +64,7 @@ from contracts.models import Contract, ContractSection, Goal, Signature
 from matching.models import Pair, PairMember
 
 from .. import reminders
-from ..models import Meeting
+from ..models import Meeting, PartnershipEnding
 from . import selectors
 from .selectors import CURRENT_PAIR_STATUSES, UNSIGNED_STATUSES
 
@@ -152,6 +152,7 @@ def _dissolve_pairs(user: User, now) -> tuple[list[Pair], list[Meeting]]:
     pairs = list(Pair.objects.filter(members__user=user, status__in=CURRENT_PAIR_STATUSES))
     Pair.objects.filter(pk__in=[p.pk for p in pairs]).update(status=Pair.Status.DISSOLVED)
     PairMember.objects.filter(user=user).update(decline_reason="")
+    PartnershipEnding.objects.filter(ended_by=user).update(note="")
     meetings = list(
         Meeting.objects.filter(pair__in=pairs, status=Meeting.Status.SCHEDULED, starts_at__gt=now)
     )

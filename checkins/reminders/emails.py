@@ -16,7 +16,7 @@ from matching.models import Pair
 from .. import selectors
 from ..models import CheckInReply, Reminder
 from ..nudges import BLOCKER_BACK, CONFIDENCE_DROPPING
-from .common import MEETING_KINDS, PARTNER_KINDS, Kind, _url
+from .common import MEETING_KINDS, PARTNER_KINDS, PREFERENCE_FOR_KIND, Kind, _url
 from .messages import _iso_week, at_risk_pairs
 from .preferences import unsubscribe_url
 
@@ -78,7 +78,10 @@ def reminder_email_context(reminder: Reminder, *, now: datetime) -> dict:
         "organization": reminder.organization,
         "cohort": reminder.cohort,
         "preferences_url": _url("notification_preferences"),
-        "unsubscribe_url": unsubscribe_url(user=reminder.recipient, kind=reminder.kind),
+        # A partnership's review can't be turned off: it asks for a decision.
+        "unsubscribe_url": unsubscribe_url(user=reminder.recipient, kind=reminder.kind)
+        if reminder.kind in PREFERENCE_FOR_KIND
+        else "",
         "kind_label": reminder.get_kind_display(),
     }
     if reminder.kind in MEETING_KINDS:
@@ -91,6 +94,22 @@ def reminder_email_context(reminder: Reminder, *, now: datetime) -> dict:
             "active_pairs": reminder.cohort.pairs.filter(status=Pair.Status.ACTIVE).count(),
             "week": reminder.data.get("week", _iso_week(now)),
             "cohort_url": settings.SITE_URL + reminder.cohort.get_absolute_url(),
+        }
+    elif reminder.kind == Kind.PARTNERSHIP_REVIEW:
+        partners = [
+            m.user
+            for m in reminder.pair.members.select_related("user")
+            if m.user_id != reminder.recipient_id
+        ]
+        context |= {
+            "partners": partners,
+            "partner_names": ", ".join(partner.display_name for partner in partners),
+            "due_on": datetime.fromisoformat(reminder.data["due_on"]).date()
+            if reminder.data.get("due_on")
+            else None,
+            "review_url": _url(
+                "partnership_review", org_slug=reminder.organization.slug, pair_id=reminder.pair_id
+            ),
         }
     elif reminder.kind == Kind.PROGRAM_MESSAGE:
         context |= {

@@ -17,7 +17,7 @@ from accounts.services import audit
 from matching.models import Pair, PairMember
 
 from .. import limits
-from ..models import CheckIn, Meeting, Reminder
+from ..models import CheckIn, Meeting, PartnershipEnding, PartnershipReview, Reminder
 from .common import MEETING_KINDS, PARTNER_KINDS, PREFERENCE_FOR_KIND, Kind, Status, _lease
 from .emails import reminder_email_send
 from .preferences import preferences_for
@@ -131,12 +131,17 @@ def skip_reason(reminder: Reminder, *, now: datetime) -> str:
     recipient, meeting = reminder.recipient, reminder.meeting
     if not recipient.is_active:
         return "The recipient's account is inactive."
-    if not getattr(preferences_for(recipient), PREFERENCE_FOR_KIND[reminder.kind]):
+    preference = PREFERENCE_FOR_KIND.get(reminder.kind)
+    if preference and not getattr(preferences_for(recipient), preference):
         return "Turned off in the recipient's notification preferences."
     if reminder.kind in MEETING_KINDS:
         if meeting is None or meeting.status == Meeting.Status.CANCELLED:
             return "The meeting was cancelled."
-        if reminder.pair.status != Pair.Status.ACTIVE:
+        # The wrap-up meeting kept when a partnership ended is still reminded of.
+        if (
+            reminder.pair.status != Pair.Status.ACTIVE
+            and not PartnershipEnding.objects.filter(wrap_up=meeting).exists()
+        ):
             return "The pair is no longer active."
         if reminder.kind != Kind.CHECKIN_MISSING and meeting.starts_at <= now:
             return "The meeting had already started."
@@ -156,6 +161,13 @@ def skip_reason(reminder: Reminder, *, now: datetime) -> str:
         ).exists()
     ):
         return "The recipient no longer coordinates this organization."
+    elif reminder.kind == Kind.PARTNERSHIP_REVIEW:
+        if reminder.pair is None or reminder.pair.status != Pair.Status.ACTIVE:
+            return "The pair is no longer active."
+        if PartnershipReview.objects.filter(
+            pair=reminder.pair, contract__pk=reminder.data.get("contract"), outcome__gt=""
+        ).exists():
+            return "The review was already decided."
     elif reminder.kind == Kind.PROGRAM_MESSAGE:
         if reminder.cohort_id is not None and not (
             reminder.cohort.enrolments.filter(user=recipient).exists()

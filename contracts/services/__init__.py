@@ -26,7 +26,7 @@ re-exported here, with `ValidationError`.
 
 from django.core.exceptions import ValidationError
 
-from .amendments import contract_amend
+from .amendments import contract_amend, contract_carry_over
 from .common import LOCKED_MESSAGE, SIGNED_MESSAGE, SUPERSEDED_MESSAGE
 from .drafts import (
     MAX_ROWS_PER_GOAL,
@@ -78,6 +78,7 @@ __all__ = [
     "contract_withdraw_signature",
     # Amending
     "contract_amend",
+    "contract_carry_over",
     # Emails
     "contract_email_send",
 ]

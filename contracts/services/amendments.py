@@ -1,10 +1,13 @@
-"""Amending: a new draft version of a signed contract, holding a copy of all its content.
+"""Amending: a new draft version of a signed contract, holding a copy of all its content;
+and carrying a contract over to the same partners' pair in another cohort.
 
 `contract_amend` copies the signed version's terms, sections, goals, strategies and indicators
 into a draft with the next version number; starting an amendment that already exists returns
 it. The signed version stays in force until the amendment is signed, which supersedes it
 (see `signatures`).
 """
+
+import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +19,7 @@ from matching.models import Pair
 
 from .. import canonical, selectors
 from ..models import Contract, ContractSection, Goal, Indicator, Strategy
-from .common import SUPERSEDED_MESSAGE, _audit, _locked, _require_partner
+from .common import SUPERSEDED_MESSAGE, _audit, _locked, _partner_ids, _require_partner
 
 # Amending ----------------------------------------------------------------------------------
 
@@ -51,9 +54,17 @@ def contract_amend(*, contract: Contract, actor: User) -> Contract:
     )
     amendment.full_clean()
     amendment.save()
-    for section in selectors.contract_sections(contract=contract):
+    _copy_content(source=contract, target=amendment)
+    _audit(amendment, actor, "contract.amendment_started", previous=contract.pk)
+    return amendment
+
+
+def _copy_content(*, source: Contract, target: Contract) -> None:
+    """Copy the partners' sections, goals, strategies and indicators of `source` into the
+    (new, empty) version `target`."""
+    for section in selectors.contract_sections(contract=source):
         copy = ContractSection.objects.create(
-            contract=amendment,
+            contract=target,
             user_id=section.user_id,
             **{name: getattr(section, name) for name in canonical.SECTION_FIELDS},
         )
@@ -75,5 +86,36 @@ def contract_amend(*, contract: Contract, actor: User) -> Contract:
                 )
                 for row in goal.indicators.all()
             )
-    _audit(amendment, actor, "contract.amendment_started", previous=contract.pk)
-    return amendment
+
+
+@transaction.atomic
+def contract_carry_over(
+    *,
+    contract: Contract,
+    pair: Pair,
+    actor: User,
+    starts_on: datetime.date | None,
+    ends_on: datetime.date | None,
+) -> Contract:
+    """The first draft of `pair` (the same partners, continuing in another cohort) as a copy of
+    `contract`, with new dates. Idempotent: a pair that has a version already keeps it."""
+    existing = Contract.objects.filter(pair=pair).order_by("-version").first()
+    if existing is not None:
+        return existing
+    if {m.user_id for m in pair.members.all()} != _partner_ids(contract):
+        raise ValidationError(_("Only the same partners can carry their contract over."))
+    terms = {name: getattr(contract, name) for name in canonical.TERMS_FIELDS}
+    terms.update(starts_on=starts_on, ends_on=ends_on)
+    draft = Contract(
+        organization=pair.organization,
+        cohort=pair.cohort,
+        pair=pair,
+        version=1,
+        status=Contract.Status.DRAFT,
+        **terms,
+    )
+    draft.full_clean()
+    draft.save()
+    _copy_content(source=contract, target=draft)
+    _audit(draft, actor, "contract.carried_over", source=contract.pk)
+    return draft

@@ -14,6 +14,8 @@ from accounts.services import invitation_email_send
 from accounts.welcome import welcome_email_send
 from checkins.models import CheckIn, CheckInReply, Reminder
 from checkins.oversight import lifecycle
+from checkins.partnership.emails import partnership_ended_email_send
+from checkins.partnership.services import partnership_end
 from checkins.reminders.emails import reminder_email_send
 from checkins.services.meetings import meeting_changed_email_send
 from contracts.services.emails import contract_email_send
@@ -205,6 +207,37 @@ def send_partner_request(status):
     return send
 
 
+def send_partnership_ended(audience):
+    def send(cohort, ana, ben, cora):
+        pair = active_pair(cohort, ana, ben)
+        signed_contract(pair)
+        ending = partnership_end(
+            pair=pair, actor=ana, reason="no_time", note="Busy & 'tired' of \"it\""
+        )
+        mail.outbox.clear()
+        partnership_ended_email_send(ending_id=ending.pk)
+        mail.outbox[:] = [
+            m for m in mail.outbox if (m.to == [cora.email]) == (audience == "coordinators")
+        ]
+        return ANA if audience == "partner" else (ANA, BEN)
+
+    return send
+
+
+def send_review_reminder(cohort, ana, ben, cora):
+    pair = active_pair(cohort, ana, ben)
+    contract = signed_contract(pair)
+    row = reminder(
+        ben,
+        cohort,
+        kind="partnership_review",
+        pair=pair,
+        data={"contract": contract.pk, "due_on": contract.ends_on.isoformat()},
+    )
+    reminder_email_send(reminder=row)
+    return ANA
+
+
 SCENARIOS = {
     "invitation": send_invitation,
     "welcome": send_welcome,
@@ -217,6 +250,9 @@ SCENARIOS = {
     "reminder_program_message": send_reminder("program_message"),
     "reminder_checkin_reply": send_partner_email("checkin_reply"),
     "reminder_partner_nudge": send_partner_email("partner_nudge"),
+    "reminder_partnership_review": send_review_reminder,
+    "partnership_ended": send_partnership_ended("partner"),
+    "partnership_ended_coordinators": send_partnership_ended("coordinators"),
     "contract_partner_signed": send_contract("contract_partner_signed"),
     "contract_ready": send_contract("contract_ready"),
     "contract_signed": send_contract("contract_signed"),

@@ -35,7 +35,9 @@ def test_the_link_shows_what_it_will_stop_and_changes_nothing_yet(client, member
 
 
 @pytest.mark.parametrize(
-    ("kind", "field"), list(reminders.PREFERENCE_FOR_KIND.items()), ids=Kind.values
+    ("kind", "field"),
+    list(reminders.PREFERENCE_FOR_KIND.items()),
+    ids=list(reminders.PREFERENCE_FOR_KIND),
 )
 def test_posting_the_link_turns_that_kind_off_without_logging_in(client, member, kind, field):
     response = client.post(link(member, kind))

@@ -16,6 +16,7 @@ from accounts.models import Cohort
 from contracts.models import Contract
 
 from ... import selectors
+from ...partnership.selectors import PartnershipCounts, cohort_partnership_counts
 from .. import survey
 from ..lifecycle import MIN_COMPLETE_PROFILES
 from .funnel import PROFILE_COMPLETE, FunnelStep, cohort_funnel
@@ -99,6 +100,8 @@ class CohortDashboard:
     survey: dict = field(default_factory=dict)
     # What the coordinator must move for pairs to go on: the first item of "What to do next".
     lifecycle_move: LifecycleMove | None = None
+    # How partnerships went: ended early (reasons grouped), renewed, continued, goals achieved.
+    partnerships: PartnershipCounts | None = None
 
 
 def cohort_dashboard(
@@ -137,6 +140,7 @@ def cohort_dashboard(
         health_filter=table.health_filter,
         contract_filter=table.contract_filter,
         survey=survey.cohort_survey_summary(cohort=cohort),
+        partnerships=cohort_partnership_counts(cohort=cohort),
         lifecycle_move=pending_lifecycle_move(
             status=cohort.status,
             contract_statuses=[
