@@ -212,6 +212,19 @@ SEEN: tuple[Item, ...] = (
         ),
     ),
     Item(
+        "ending",
+        _("How your partnership ended or went on"),
+        _(
+            "If a partnership ends: who ended it, when, the reason chosen from the list and "
+            "the private note written for the coordinators; what you both chose at the "
+            "contract's review date (renew, continue in the next cohort or end); and how many "
+            "of your goals you marked achieved (the number, not which goals). On the dashboard "
+            "these are counted for the whole cohort, with the reasons grouped."
+        ),
+        pages=(PAIR_PAGE, DASHBOARD),
+        figures=("CohortDashboard.partnerships",),
+    ),
+    Item(
         "survey",
         _("Your closing survey answer, without your name"),
         _(
