@@ -5,7 +5,7 @@ circle."""
 
 from celery import shared_task
 
-from .models import MatchRun, Pair, PartnerRequest
+from .models import MatchRun, Pair, PairMessage, PartnerRequest
 
 
 def _pair(pair_id: int, status: str) -> Pair | None:
@@ -68,3 +68,16 @@ def send_partner_request_email(request_id: int) -> None:
     )
     if partner_request is not None:
         services.partner_request_email_send(partner_request=partner_request)
+
+
+@shared_task
+def send_pair_message_email(message_id: int) -> None:
+    from .conversation import services
+
+    message = (
+        PairMessage.objects.select_related("pair__cohort", "pair__organization", "author")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is not None:
+        services.pair_message_email_send(message=message)
