@@ -17,7 +17,8 @@ from checkins.oversight import lifecycle
 from checkins.reminders.emails import reminder_email_send
 from checkins.services.meetings import meeting_changed_email_send
 from contracts.services.emails import contract_email_send
-from matching.models import Pair, PairMember, PartnerRequest
+from matching.conversation.services import pair_message_email_send
+from matching.models import Pair, PairMember, PairMessage, PartnerRequest
 from matching.services.emails import (
     pair_active_email_send,
     pair_declined_email_send,
@@ -157,6 +158,17 @@ def send_pair(template):
     return send
 
 
+def send_pair_message(cohort, ana, ben, cora):
+    pair = make_pair(cohort, [ana, ben], status=Pair.Status.PUBLISHED)
+    message = PairMessage.objects.create(pair=pair, author=ana, body='Tea & "jam" at Ben\'s?')
+    pair_message_email_send(message=message)
+    (sent,) = mail.outbox
+    assert sent.to == ["ben@writers.test"]
+    assert "ana@writers.test" not in sent.body + sent.alternatives[0][0]
+    assert 'Tea & "jam" at Ben\'s?' in sent.body
+    return ANA
+
+
 def send_partner_request(status):
     def send(cohort, ana, ben, cora):
         partner_request = PartnerRequest.objects.create(
@@ -188,6 +200,7 @@ SCENARIOS = {
     "pair_active": send_pair("pair_active"),
     "pair_declined": send_pair("pair_declined"),
     "pair_published": send_pair("pair_published"),
+    "pair_message": send_pair_message,
     "partner_request_accepted": send_partner_request(PartnerRequest.Status.ACCEPTED),
     "partner_request_received": send_partner_request(PartnerRequest.Status.PENDING),
 }
