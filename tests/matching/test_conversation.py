@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from accounts.idempotency import AlreadyDone
 from accounts.models import AuditEvent, Cohort, OutgoingEmailDay
+from checkins.privacy import selectors as privacy_selectors
+from checkins.privacy import services as privacy
 from matching import limits, services
 from matching.conversation import services as talk
 from matching.models import IntroCall, Pair, PairMessage
@@ -393,3 +395,26 @@ def test_a_third_member_of_a_trio_reads_along(cohort, four, django_capture_on_co
 
     assert sorted(email.to[0] for email in mail.outbox) == sorted([four.ben.email, third.email])
     assert OutgoingEmailDay.objects.get().count == 2
+
+
+def test_the_active_pair_page_links_the_thread_for_the_partners_only(
+    client_for, cohort, four, coordinator
+):
+    pair = make_pair(cohort, [four.ana, four.ben], status=Pair.Status.ACTIVE)
+    url = reverse("pair_detail", kwargs={"org_slug": "northwind", "pair_id": pair.pk})
+
+    assert thread_url(pair) in client_for(four.ana).get(url).content.decode()
+    assert thread_url(pair) not in client_for(coordinator).get(url).content.decode()
+
+
+def test_a_members_export_holds_what_they_wrote_and_deleting_the_account_removes_it(
+    proposed, four, settings, tmp_path
+):
+    send(proposed, four.ana, "Mine to keep")
+    send(proposed, four.ben, "Ben's words")
+
+    data = privacy_selectors.member_data(user=four.ana)
+    assert [m["body"] for m in data["messages_i_wrote"]] == ["Mine to keep"]
+
+    privacy.member_account_delete(user=four.ana, actor=four.ana)
+    assert list(PairMessage.objects.values_list("body", flat=True)) == ["Ben's words"]
