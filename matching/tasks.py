@@ -5,7 +5,7 @@ circle."""
 
 from celery import shared_task
 
-from .models import MatchRun, Pair, PairMessage, PartnerRequest
+from .models import IntroCall, MatchRun, Pair, PairMessage, PartnerRequest
 
 
 def _pair(pair_id: int, status: str) -> Pair | None:
@@ -81,3 +81,24 @@ def send_pair_message_email(message_id: int) -> None:
     )
     if message is not None:
         services.pair_message_email_send(message=message)
+
+
+@shared_task
+def send_intro_call_email(call_id: int, kind: str, actor_id: int) -> None:
+    """Tell the other members of a proposed or accepted intro call time, unless the call has
+    changed since (a newer proposal sends its own email)."""
+    from accounts.models import User
+
+    from .conversation import services
+
+    call = (
+        IntroCall.objects.select_related("pair__cohort", "pair__organization")
+        .filter(pk=call_id, status=kind)
+        .first()
+    )
+    actor = User.objects.filter(pk=actor_id).first()
+    if call is None or actor is None:
+        return
+    if kind == IntroCall.Status.PROPOSED and call.proposed_by_id != actor.pk:
+        return
+    services.intro_call_email_send(call=call, kind=kind, actor=actor)

@@ -18,6 +18,7 @@ from accounts.idempotency import AlreadyDone
 from accounts.models import Cohort, User
 from accounts.services import EmailLimitReached, audit, email_quota_take
 from accounts.welcome import welcome_needed, welcome_url
+from profiles.models import Profile
 
 from .. import limits, tasks
 from ..models import IntroCall, Pair, PairMessage
@@ -40,6 +41,26 @@ def _locked(pair: Pair, user: User) -> tuple[Pair, list[int]]:
             _("The cohort is closed: you can read the messages, but not write new ones.")
         )
     return pair, member_ids
+
+
+def _take_email_quota(pair: Pair, count: int) -> bool:
+    """Count `count` emails against the organization's daily limit; False (nothing counted)
+    when the limit refuses them."""
+    try:
+        with transaction.atomic():
+            email_quota_take(organization=pair.organization, count=count)
+    except EmailLimitReached:
+        return False
+    return True
+
+
+def _thread_link(pair: Pair, recipient: User) -> tuple[str, bool]:
+    """The thread's address for `recipient`, and whether it is their one-time welcome link
+    (for a member who has never signed in)."""
+    path = thread_path(pair)
+    if welcome_needed(recipient):
+        return welcome_url(user=recipient, next_path=path), True
+    return settings.SITE_URL + path, False
 
 
 # Messages --------------------------------------------------------------------------------
@@ -90,13 +111,7 @@ def pair_message_send(
         )
     message = PairMessage(pair=pair, author=author, body=body, created_at=now)
     message.full_clean()
-    recipients = len(member_ids) - 1
-    try:
-        with transaction.atomic():
-            email_quota_take(organization=pair.organization, count=recipients)
-        message.emailed = True
-    except EmailLimitReached:
-        message.emailed = False
+    message.emailed = _take_email_quota(pair, len(member_ids) - 1)
     message.save()
     audit(
         organization=pair.organization,
@@ -122,13 +137,9 @@ def pair_message_email_send(*, message: PairMessage) -> None:
     email address is in it: the author's stays hidden until everyone has accepted, and replies
     are written in the thread."""
     pair = message.pair
-    path = thread_path(pair)
     for member in pair.members.select_related("user").exclude(user_id=message.author_id):
         recipient = member.user
-        if welcome_needed(recipient):
-            url, welcome = welcome_url(user=recipient, next_path=path), True
-        else:
-            url, welcome = settings.SITE_URL + path, False
+        url, welcome = _thread_link(pair, recipient)
         send_templated_email(
             template="matching/emails/pair_message",
             to=[recipient.email],
@@ -171,9 +182,11 @@ def _validate_call_time(starts_at: datetime.datetime, now: datetime.datetime) ->
 def intro_call_propose(
     *, pair: Pair, user: User, starts_at: datetime.datetime, now: datetime.datetime | None = None
 ) -> IntroCall:
-    """Propose a time for a first call; it replaces the pair's current proposal, agreed or not."""
+    """Propose a time for a first call; it replaces the pair's current proposal, agreed or not.
+    The other members are emailed (counted against the daily email limit; the returned call's
+    `emailed` says whether the limit let the email go)."""
     now = now or timezone.now()
-    pair, _member_ids = _locked(pair, user)
+    pair, member_ids = _locked(pair, user)
     _validate_call_time(starts_at, now)
     call = IntroCall.objects.filter(pair=pair).first() or IntroCall(pair=pair)
     if call.pk and call.starts_at == starts_at:
@@ -188,13 +201,19 @@ def intro_call_propose(
     call.accepted_at = None
     call.full_clean()
     call.save()
+    call.emailed = _take_email_quota(pair, len(member_ids) - 1)
     audit(
         organization=pair.organization,
         actor=user,
         action="pair.intro_call_proposed",
         pair=pair.pk,
         starts_at=starts_at.isoformat(),
+        emailed=call.emailed,
     )
+    if call.emailed:
+        transaction.on_commit(
+            partial(tasks.send_intro_call_email.delay, call.pk, IntroCall.Status.PROPOSED, user.pk)
+        )
     return call
 
 
@@ -207,9 +226,9 @@ def intro_call_accept(
     now: datetime.datetime | None = None,
 ) -> IntroCall:
     """Accept the time the partner proposed. `starts_at` is the time the member saw: if the
-    proposal changed meanwhile, nothing is accepted."""
+    proposal changed meanwhile, nothing is accepted. The others are emailed as for a proposal."""
     now = now or timezone.now()
-    pair, _member_ids = _locked(pair, user)
+    pair, member_ids = _locked(pair, user)
     call = IntroCall.objects.filter(pair=pair).first()
     if call is None:
         raise ValidationError(_("No intro call has been proposed yet."))
@@ -227,11 +246,50 @@ def intro_call_accept(
     call.accepted_at = now
     call.full_clean()
     call.save(update_fields=["status", "accepted_at"])
+    call.emailed = _take_email_quota(pair, len(member_ids) - 1)
     audit(
         organization=pair.organization,
         actor=user,
         action="pair.intro_call_accepted",
         pair=pair.pk,
         starts_at=starts_at.isoformat(),
+        emailed=call.emailed,
     )
+    if call.emailed:
+        transaction.on_commit(
+            partial(tasks.send_intro_call_email.delay, call.pk, IntroCall.Status.ACCEPTED, user.pk)
+        )
     return call
+
+
+def intro_call_email_send(*, call: IntroCall, kind: str, actor: User) -> None:
+    """The other members learn the time `actor` proposed or accepted, in their own time zone
+    (their profile's in the pair's organization)."""
+    pair = call.pair
+    others = list(pair.members.select_related("user").exclude(user_id=actor.pk))
+    zones = dict(
+        Profile.objects.for_organization(pair.organization_id)
+        .filter(user_id__in=[member.user_id for member in others])
+        .exclude(timezone="")
+        .values_list("user_id", "timezone")
+    )
+    for member in others:
+        recipient = member.user
+        url, welcome = _thread_link(pair, recipient)
+        send_templated_email(
+            template="matching/emails/intro_call",
+            to=[recipient.email],
+            context={
+                "call": call,
+                "accepted": kind == IntroCall.Status.ACCEPTED,
+                "actor": actor,
+                "recipient": recipient,
+                "zone": zones.get(recipient.pk, "UTC"),
+                "pair": pair,
+                "cohort": pair.cohort,
+                "organization": pair.organization,
+                "thread_url": url,
+                "welcome": welcome,
+                "welcome_max_age_days": settings.WELCOME_LINK_MAX_AGE_DAYS,
+            },
+        )

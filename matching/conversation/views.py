@@ -29,6 +29,17 @@ def _thread(request, pair, *, message_form=None, call_form=None):
     return render(request, "matching/conversation/thread.html", context)
 
 
+def _warn_unless_emailed(request, call) -> None:
+    if not call.emailed:
+        messages.warning(
+            request,
+            _(
+                "Your partner was not emailed: your organization has reached its daily email "
+                "limit. They see the time here when they sign in."
+            ),
+        )
+
+
 @login_required
 @require_GET
 def pair_conversation(request, org_slug, pair_id):
@@ -74,7 +85,7 @@ def intro_call_propose(request, org_slug, pair_id):
     if not form.is_valid():
         return _thread(request, pair, call_form=form)
     try:
-        services.intro_call_propose(pair=pair, user=request.user, starts_at=form.starts_at())
+        call = services.intro_call_propose(pair=pair, user=request.user, starts_at=form.starts_at())
     except AlreadyDone as error:
         report_refusal(request, error)
     except ValidationError as error:
@@ -84,6 +95,7 @@ def intro_call_propose(request, org_slug, pair_id):
         messages.success(
             request, _("Time proposed. Your partner can accept it or propose another.")
         )
+        _warn_unless_emailed(request, call)
     return _to_thread(pair)
 
 
@@ -96,11 +108,12 @@ def intro_call_accept(request, org_slug, pair_id):
         messages.error(request, _("Accept the time shown on the page."))
         return _to_thread(pair)
     try:
-        services.intro_call_accept(
+        call = services.intro_call_accept(
             pair=pair, user=request.user, starts_at=form.cleaned_data["starts_at"]
         )
     except ValidationError as error:
         report_refusal(request, error)
     else:
         messages.success(request, _("Intro call agreed."))
+        _warn_unless_emailed(request, call)
     return _to_thread(pair)

@@ -282,6 +282,51 @@ def test_accepting_on_the_page_agrees_the_time(client_for, proposed, four):
     assert "Agreed" in client_for(four.ana).get(thread_url(proposed)).content.decode()
 
 
+def test_a_proposed_and_an_accepted_time_are_emailed_in_the_recipients_time_zone(
+    proposed, four, django_capture_on_commit_callbacks
+):
+    four.ben.profiles.update(timezone="America/New_York")
+    starts_at = in_days(3)  # 14:00 in Copenhagen, 08:00 in New York
+
+    with django_capture_on_commit_callbacks(execute=True):
+        talk.intro_call_propose(pair=proposed, user=four.ana, starts_at=starts_at)
+    with django_capture_on_commit_callbacks(execute=True):
+        talk.intro_call_accept(pair=proposed, user=four.ben, starts_at=starts_at)
+
+    to_ben, to_ana = mail.outbox
+    assert to_ben.to == [four.ben.email] and "Ana Silva proposes an intro call" in to_ben.subject
+    assert "08:00 (America/New_York)" in to_ben.body
+    assert to_ana.to == [four.ana.email] and "Ben Okafor agreed" in to_ana.subject
+    assert "14:00 (Europe/Copenhagen)" in to_ana.body
+    assert four.ana.email not in to_ben.body and four.ben.email not in to_ana.body
+
+
+def test_a_proposal_replaced_before_its_email_went_sends_only_the_newer_one(
+    proposed, four, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        talk.intro_call_propose(pair=proposed, user=four.ana, starts_at=in_days(3))
+    talk.intro_call_propose(pair=proposed, user=four.ben, starts_at=in_days(4))
+    for callback in callbacks:  # the first email's task runs after the second proposal
+        callback()
+
+    assert mail.outbox == []
+
+
+def test_the_page_says_when_the_limit_kept_the_call_from_being_emailed(
+    client_for, proposed, four, settings
+):
+    settings.ORGANIZATION_DAILY_EMAIL_LIMIT = 0
+    day = timezone.localdate() + datetime.timedelta(days=2)
+
+    response = client_for(four.ana).post(
+        call_url(proposed), {"date": day.isoformat(), "time": "09:00"}
+    )
+
+    assert IntroCall.objects.exists()
+    assert any("was not emailed" in note for note in notes(response))
+
+
 # The page -----------------------------------------------------------------------------------
 
 
