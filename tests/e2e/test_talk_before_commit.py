@@ -82,8 +82,12 @@ def test_proposed_partners_talk_agree_a_call_then_accept_and_keep_their_thread(j
     ana.click("Propose", shot="ana-proposed-call")
     assert "Time proposed." in ana.messages
 
-    # Ben gets her message by email, without her address, and answers in the thread.
-    (email,) = emails_to(BEN)
+    # Ben gets her message and the proposed time by email, without her address, and answers
+    # in the thread.
+    email, call_email = emails_to(BEN)
+    assert "Ana Silva proposes an intro call" in call_email.subject
+    assert "10:00 (Europe/Copenhagen)" in call_email.body
+    assert ANA not in call_email.body
     assert "Ana Silva wrote to you" in email.subject
     assert "Shall we talk first?" in email.body
     assert ANA not in email.body and ANA not in email.alternatives[0][0]
@@ -97,8 +101,9 @@ def test_proposed_partners_talk_agree_a_call_then_accept_and_keep_their_thread(j
     ben.click("Accept this time", shot="ben-accepted-call")
     assert "Intro call agreed." in ben.messages
     assert "Agreed" in ben.text()
-    (answer,) = emails_to(ANA)
+    answer, agreed = emails_to(ANA)
     assert "Ben Okafor wrote to you" in answer.subject and BEN not in answer.body
+    assert "Ben Okafor agreed to your intro call" in agreed.subject and BEN not in agreed.body
 
     # Both accept the pairing: now they see each other's addresses, in the thread too.
     ben.goto(partner_page)
