@@ -202,9 +202,11 @@ def _cohort_save(*, cohort: Cohort, actor: User, **fields) -> Cohort:
 #
 # Counted: every email a coordinator's action sends to people, whatever its text: invitations
 # (from the invite form or a members import), resent invitations, and program messages (the
-# dashboard's bulk reminders, the closing survey request). Not counted: what the site sends on
-# its own schedule or to a person about their own account (meeting reminders, digests to the
-# organization's coordinators, matching and contract notices, allauth's emails).
+# dashboard's bulk reminders, the closing survey request), and the messages partners write to
+# each other in their pair's thread (a message the limit refuses is kept unsent). Not counted:
+# what the site sends on its own schedule or to a person about their own account (meeting
+# reminders, digests to the organization's coordinators, matching and contract notices,
+# allauth's emails).
 
 
 class EmailLimitReached(ValidationError):

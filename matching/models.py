@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cohort, Organization
@@ -321,3 +322,84 @@ class PartnerRequest(models.Model):
 
     def __str__(self):
         return f"{self.from_user_id} → {self.to_user_id} ({self.status})"
+
+
+class PairMessageQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(pair__organization=organization)
+
+
+class PairMessage(models.Model):
+    """A message in a pair's thread: written while the pair awaits answers or is active, read
+    by the pair's members only (coordinators don't see it), and emailed to the other members."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="messages")
+    # A member's erasure takes what they wrote with it.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(
+        max_length=limits.MESSAGE_MAX,
+        validators=[MaxLengthValidator(limits.MESSAGE_MAX), validate_multi_line],
+    )
+    # Whether the email to the other members was queued (the daily email limit may refuse it).
+    emailed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PairMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["pair", "-created_at"], name="pair_message_thread")]
+        constraints = [
+            text_length_check(
+                model="pairmessage",
+                field="body",
+                limit=limits.MESSAGE_MAX,
+                label=_("The message"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Message {self.pk} in pair {self.pair_id}"
+
+
+class IntroCallQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(pair__organization=organization)
+
+
+class IntroCall(models.Model):
+    """The one current proposal of a first call between proposed partners: one member
+    proposes a time, the other accepts it or proposes another (which replaces it)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Agreed")
+
+    pair = models.OneToOneField(Pair, on_delete=models.CASCADE, related_name="intro_call")
+    starts_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IntroCallQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "accepted"]),
+                name="intro_call_status_valid",
+                violation_error_message=_("Choose a valid status for the intro call."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed", accepted_at__isnull=True)
+                | Q(status="accepted", accepted_at__isnull=False),
+                name="intro_call_accepted_has_time",
+                violation_error_message=_("An agreed intro call records when it was agreed."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Intro call of pair {self.pair_id} at {self.starts_at:%Y-%m-%d %H:%M}"

@@ -5,7 +5,7 @@ circle."""
 
 from celery import shared_task
 
-from .models import MatchRun, Pair, PartnerRequest
+from .models import IntroCall, MatchRun, Pair, PairMessage, PartnerRequest
 
 
 def _pair(pair_id: int, status: str) -> Pair | None:
@@ -68,3 +68,37 @@ def send_partner_request_email(request_id: int) -> None:
     )
     if partner_request is not None:
         services.partner_request_email_send(partner_request=partner_request)
+
+
+@shared_task
+def send_pair_message_email(message_id: int) -> None:
+    from .conversation import services
+
+    message = (
+        PairMessage.objects.select_related("pair__cohort", "pair__organization", "author")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is not None:
+        services.pair_message_email_send(message=message)
+
+
+@shared_task
+def send_intro_call_email(call_id: int, kind: str, actor_id: int) -> None:
+    """Tell the other members of a proposed or accepted intro call time, unless the call has
+    changed since (a newer proposal sends its own email)."""
+    from accounts.models import User
+
+    from .conversation import services
+
+    call = (
+        IntroCall.objects.select_related("pair__cohort", "pair__organization")
+        .filter(pk=call_id, status=kind)
+        .first()
+    )
+    actor = User.objects.filter(pk=actor_id).first()
+    if call is None or actor is None:
+        return
+    if kind == IntroCall.Status.PROPOSED and call.proposed_by_id != actor.pk:
+        return
+    services.intro_call_email_send(call=call, kind=kind, actor=actor)

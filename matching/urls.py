@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -27,4 +27,6 @@ urlpatterns = [
         views.partner_request_answer,
         name="partner_request_answer",
     ),
+    # The partners' thread, a feature package with its own routes.
+    path("", include("matching.conversation.urls")),
 ]

@@ -26,7 +26,15 @@ from checkins.models import (
     Reminder,
 )
 from contracts.models import Contract, Indicator, Signature
-from matching.models import MatchSettings, Pair, PairMember, PairRule, PartnerRequest
+from matching.models import (
+    IntroCall,
+    MatchSettings,
+    Pair,
+    PairMember,
+    PairMessage,
+    PairRule,
+    PartnerRequest,
+)
 from tests.checkins.factories import checkin_post, past_meeting
 from tests.checkins.factories import signed_pair as checkin_signed_pair
 from tests.concurrency import ATTEMPTS, failures, logged_in_clients, post_at_once
@@ -157,6 +165,53 @@ def test_accepting_a_partner_request_three_times_at_once_makes_one_pair(cohort, 
     assert Pair.objects.filter(cohort=cohort).count() == 1
     assert audited("partner_request.accepted") == 1
     assert [message.to for message in mail.outbox] == [[member.email]]
+
+
+def test_sending_a_message_three_times_at_once_sends_and_emails_it_once(cohort, member, partner):
+    in_state(cohort, Cohort.Status.MATCHING)
+    pair = make_pair(cohort, [member, partner], status=Pair.Status.PUBLISHED)
+    path = reverse(
+        "pair_message_send", kwargs={"org_slug": cohort.organization.slug, "pair_id": pair.pk}
+    )
+
+    answers = post_at_once(logged_in_clients(member), path, {"body": "Hello, shall we talk?"})
+
+    assert_one_done_and_the_rest_told(
+        answers,
+        done="Message sent.",
+        already="This message was already sent.",
+        location=reverse(
+            "pair_conversation",
+            kwargs={"org_slug": cohort.organization.slug, "pair_id": pair.pk},
+        ),
+    )
+    assert PairMessage.objects.filter(pair=pair).count() == 1
+    assert [message.to for message in mail.outbox] == [[partner.email]]
+
+
+def test_proposing_an_intro_call_three_times_at_once_proposes_it_once(cohort, member, partner):
+    in_state(cohort, Cohort.Status.MATCHING)
+    pair = make_pair(cohort, [member, partner], status=Pair.Status.PUBLISHED)
+    path = reverse(
+        "intro_call_propose", kwargs={"org_slug": cohort.organization.slug, "pair_id": pair.pk}
+    )
+    day = timezone.localdate() + datetime.timedelta(days=7)
+
+    answers = post_at_once(
+        logged_in_clients(member), path, {"date": day.isoformat(), "time": "10:00"}
+    )
+
+    assert_one_done_and_the_rest_told(
+        answers,
+        done="Time proposed.",
+        already="You have already proposed this time.",
+        location=reverse(
+            "pair_conversation",
+            kwargs={"org_slug": cohort.organization.slug, "pair_id": pair.pk},
+        ),
+    )
+    assert IntroCall.objects.filter(pair=pair).count() == 1
+    assert audited("pair.intro_call_proposed") == 1
 
 
 # The cohort's lifecycle and its survey ----------------------------------------------------------

@@ -203,8 +203,10 @@ def _worded(key: str, *, cohort, pair_id, contract: dict, meeting: dict) -> Next
         ),
         rules.WAIT_PARTNER_ANSWER: (
             _("You accepted. Your proposed partner hasn't answered yet; we'll email you."),
-            partner_url,
-            _("See your partner"),
+            reverse("pair_conversation", kwargs={**org, "pair_id": pair_id})
+            if pair_id
+            else partner_url,
+            _("Write to your proposed partner"),
         ),
         rules.WRITE_CONTRACT: (
             _("You have a partner: write your part of the contract."),

@@ -265,6 +265,11 @@ NEVER: tuple[Never, ...] = (
         ("nextstep.description", "nextstep.due_on", "nextstep.done_at"),
     ),
     Never(
+        "messages",
+        _("The messages you and your partner write to each other, and your intro call"),
+        ("pairmessage.body", "introcall.starts_at"),
+    ),
+    Never(
         "replies",
         _("Replies to check-ins, and the notes a partner gets when the other may need support"),
         ("checkinreply.body",),

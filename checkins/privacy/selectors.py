@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Enrolment, Invitation, Membership, Organization, User
 from contracts.models import Contract, ContractSection, Goal, Signature
-from matching.models import Pair, PairMember, PartnerRequest
+from matching.models import Pair, PairMember, PairMessage, PartnerRequest
 from profiles.models import Need, Offer, Profile
 
 from ..models import (
@@ -165,6 +165,26 @@ def _pairs(user: User) -> list[dict]:
             "my_response": m.response,
             "my_decline_reason": m.decline_reason,
             "responded_at": m.responded_at,
+        }
+        for m in rows
+    ]
+
+
+def _messages(user: User) -> list[dict]:
+    """The messages the member wrote in their pairs' threads (what partners wrote is theirs)."""
+    rows = (
+        PairMessage.objects.filter(author=user)
+        .select_related("pair__organization", "pair__cohort")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "organization": _organization(m.pair.organization),
+            "cohort": m.pair.cohort.name,
+            "pair_id": m.pair_id,
+            "written_at": m.created_at,
+            "body": m.body,
+            "emailed": m.emailed,
         }
         for m in rows
     ]
@@ -440,6 +460,7 @@ def member_data(*, user: User, pdf_paths: dict[int, str] | None = None) -> dict:
         "profiles": _profiles(user),
         "pairs": _pairs(user),
         "partner_requests": _partner_requests(user),
+        "messages_i_wrote": _messages(user),
         "contracts": _contracts(user, sections, pdf_paths or {}),
         "meetings": _meetings(user),
         "checkins": _checkins(user),

@@ -1,6 +1,7 @@
 """Every email the project sends: names with ', & and " read as written in the subject and the
 text part, which are plain text; only the HTML part is escaped."""
 
+import datetime
 import html
 import re
 from pathlib import Path
@@ -19,7 +20,8 @@ from checkins.partnership.services import partnership_end
 from checkins.reminders.emails import reminder_email_send
 from checkins.services.meetings import meeting_changed_email_send
 from contracts.services.emails import contract_email_send
-from matching.models import Pair, PairMember, PartnerRequest
+from matching.conversation.services import intro_call_email_send, pair_message_email_send
+from matching.models import IntroCall, Pair, PairMember, PairMessage, PartnerRequest
 from matching.services.emails import (
     pair_active_email_send,
     pair_declined_email_send,
@@ -192,6 +194,28 @@ def send_pair(template):
     return send
 
 
+def send_pair_message(cohort, ana, ben, cora):
+    pair = make_pair(cohort, [ana, ben], status=Pair.Status.PUBLISHED)
+    message = PairMessage.objects.create(pair=pair, author=ana, body='Tea & "jam" at Ben\'s?')
+    pair_message_email_send(message=message)
+    (sent,) = mail.outbox
+    assert sent.to == ["ben@writers.test"]
+    assert "ana@writers.test" not in sent.body + sent.alternatives[0][0]
+    assert 'Tea & "jam" at Ben\'s?' in sent.body
+    return ANA
+
+
+def send_intro_call(cohort, ana, ben, cora):
+    pair = make_pair(cohort, [ana, ben], status=Pair.Status.PUBLISHED)
+    call = IntroCall.objects.create(
+        pair=pair, starts_at=timezone.now() + datetime.timedelta(days=2), proposed_by=ana
+    )
+    intro_call_email_send(call=call, kind=IntroCall.Status.PROPOSED, actor=ana)
+    (sent,) = mail.outbox
+    assert "ana@writers.test" not in sent.body + sent.alternatives[0][0]
+    return ANA
+
+
 def send_partner_request(status):
     def send(cohort, ana, ben, cora):
         partner_request = PartnerRequest.objects.create(
@@ -259,6 +283,8 @@ SCENARIOS = {
     "pair_active": send_pair("pair_active"),
     "pair_declined": send_pair("pair_declined"),
     "pair_published": send_pair("pair_published"),
+    "pair_message": send_pair_message,
+    "intro_call": send_intro_call,
     "partner_request_accepted": send_partner_request(PartnerRequest.Status.ACCEPTED),
     "partner_request_received": send_partner_request(PartnerRequest.Status.PENDING),
 }

@@ -12,7 +12,7 @@ from accounts.models import Cohort
 from checkins.member_home import rules
 from checkins.member_home.rules import CohortFacts, next_step
 from checkins.member_home.selectors import member_next_steps
-from matching.models import Pair
+from matching.models import Pair, PairMember
 from tests.checkins.factories import (
     checkin,
     in_state,
@@ -113,6 +113,20 @@ def test_a_proposed_partner_waits_for_an_answer(pair_of_two, member, partner):
     assert step.key == rules.ANSWER_PARTNER
     assert step.url == reverse("my_partner", args=[cohort.organization.slug, cohort.pk])
     assert step.label == "Answer the proposed partner"
+
+
+def test_having_accepted_the_member_is_invited_to_write_to_the_proposed_partner(
+    pair_of_two, member, partner
+):
+    cohort = in_state(pair_of_two, Status.MATCHING)
+    pair = make_pair(cohort, [member, partner], status=Pair.Status.PUBLISHED)
+    PairMember.objects.filter(pair=pair, user=member).update(response=PairMember.Response.ACCEPTED)
+
+    step = step_of(member, cohort)
+
+    assert step.key == rules.WAIT_PARTNER_ANSWER
+    assert step.url == reverse("pair_conversation", args=[cohort.organization.slug, pair.pk])
+    assert step.label == "Write to your proposed partner"
 
 
 def test_an_active_pair_writes_then_signs_its_contract(pair_of_two, member, partner):

@@ -5,8 +5,10 @@ Matching routes name a pair, a run or a partner request, which the World doesn't
 and request are between its coordinator and its enrolled member.
 """
 
+from django.utils import timezone
+
 from matching.models import MatchRun, Pair, PairMember, PartnerRequest
-from tests.isolation import ENROLLED, ENROLLED_ACTION, PARTIES, Route, once
+from tests.isolation import ENROLLED, ENROLLED_ACTION, PARTIES, PARTNERS, Route, once
 
 
 def pair_in(world) -> Pair:
@@ -19,6 +21,28 @@ def pair_in(world) -> Pair:
         return pair
 
     return once(world, "matching.pair", make)
+
+
+def published_pair_in(world) -> Pair:
+    """A pair awaiting answers between the World's coordinator and its enrolled member: its
+    members can open its thread (a proposal's is hidden)."""
+
+    def make():
+        pair = Pair.objects.create(
+            organization=world.organization,
+            cohort=world.cohort,
+            status=Pair.Status.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        for user in (world.coordinator, world.enrolled_member):
+            PairMember.objects.create(pair=pair, user=user)
+        return pair
+
+    return once(world, "matching.published_pair", make)
+
+
+def published_pair_of(world) -> dict:
+    return {"pair_id": published_pair_in(world).pk}
 
 
 def run_in(world) -> MatchRun:
@@ -67,4 +91,9 @@ ROUTES = {
     "partner_request_answer": Route(
         lambda w: {"request_id": request_in(w).pk}, methods=("post",), access=PARTIES
     ),
+    # The partners' thread: theirs alone, so coordinators who aren't partners get 403.
+    "pair_conversation": Route(published_pair_of, methods=("get",), access=PARTNERS),
+    "pair_message_send": Route(published_pair_of, methods=("post",), access=PARTNERS),
+    "intro_call_propose": Route(published_pair_of, methods=("post",), access=PARTNERS),
+    "intro_call_accept": Route(published_pair_of, methods=("post",), access=PARTNERS),
 }
