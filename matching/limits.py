@@ -9,3 +9,5 @@ PROGRESS_NOTE_MAX = 200
 RUN_ERROR_MAX = 2000
 # Up to three sentences naming members and tags; the longest names and tags fit well inside.
 EXPLANATION_MAX = 10000
+# The largest career-stage distance a cohort rule may allow (the scale has five steps).
+STAGE_DISTANCE_MAX = 4
