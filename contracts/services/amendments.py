@@ -47,7 +47,10 @@ def contract_amend(*, contract: Contract, actor: User) -> Contract:
         version=newest + 1,
         previous=contract,
         status=Contract.Status.DRAFT,
-        **{name: getattr(contract, name) for name in canonical.TERMS_FIELDS},
+        **{
+            name: getattr(contract, name)
+            for name in canonical.TERMS_FIELDS + canonical.OPTIONAL_TERMS_FIELDS
+        },
     )
     amendment.full_clean()
     amendment.save()
@@ -57,12 +60,14 @@ def contract_amend(*, contract: Contract, actor: User) -> Contract:
             user_id=section.user_id,
             **{name: getattr(section, name) for name in canonical.SECTION_FIELDS},
         )
+        copies: dict[int, Goal] = {}
         for goal in section.goals.all():
             goal_copy = Goal.objects.create(
                 section=copy,
                 position=goal.position,
                 **{name: getattr(goal, name) for name in canonical.GOAL_FIELDS},
             )
+            copies[goal.pk] = goal_copy
             Strategy.objects.bulk_create(
                 Strategy(goal=goal_copy, position=row.position, description=row.description)
                 for row in goal.strategies.all()
@@ -75,5 +80,9 @@ def contract_amend(*, contract: Contract, actor: User) -> Contract:
                 )
                 for row in goal.indicators.all()
             )
+        # The links between the copies mirror the links between the originals.
+        for goal in section.goals.all():
+            if goal.serves_id in copies:
+                Goal.objects.filter(pk=copies[goal.pk].pk).update(serves=copies[goal.serves_id])
     _audit(amendment, actor, "contract.amendment_started", previous=contract.pk)
     return amendment
