@@ -58,12 +58,13 @@ ABOUT = [
     "Engineer who wants to get better at the people side.",
     "I build things with customers and love a good workshop.",
 ]
-# Career stages and roles: most members in the middle of the scale, as in a real cohort, and
-# every stage shared by enough members that the "one step apart" rule still pairs everyone.
+# Career stages and roles: members in the middle of the scale, as in a cohort of peers, so
+# that the "one step apart" rule still finds everyone a complementary partner (it only keeps
+# the established members away from the senior ones).
 STAGES = [
-    CareerStage.ESTABLISHED, CareerStage.EXPERIENCED, CareerStage.EXPERIENCED,
-    CareerStage.SENIOR, CareerStage.EARLY, CareerStage.EXPERIENCED, CareerStage.ESTABLISHED,
-    CareerStage.SENIOR,
+    CareerStage.ESTABLISHED, CareerStage.EXPERIENCED, CareerStage.ESTABLISHED,
+    CareerStage.EXPERIENCED, CareerStage.SENIOR, CareerStage.EXPERIENCED,
+    CareerStage.ESTABLISHED, CareerStage.EXPERIENCED,
 ]  # fmt: skip
 ROLES = [
     Role.TEAM_LEAD, Role.INDIVIDUAL, Role.SPECIALIST, Role.TEAM_LEAD, Role.INDIVIDUAL,
