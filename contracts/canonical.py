@@ -12,9 +12,12 @@ bytes whatever order the rows were created in and whatever their ids. So the ser
   "\\n" line endings in Unicode NFC;
 * is JSON with sorted keys, no whitespace and UTF-8 characters as they are.
 
-`FORMAT` names the layout. Changing what goes in (a new field) must change `FORMAT`, so that a
-hash computed by one layout is never compared with another; signed versions keep the hash they
-were signed with.
+`FORMAT` names the layout. Changing what goes in must change `FORMAT`, so that a hash
+computed by one layout is never compared with another; signed versions keep the hash they
+were signed with. The one exception keeps every older content's bytes: a field added later
+(`OPTIONAL_TERMS_FIELDS`, a goal's `serves`) is written only when it is set, so a contract
+that never had it hashes exactly as it did before the field existed. A short-term goal's
+`serves` is written as the index, in its section's goal list, of the one-year goal it serves.
 """
 
 import datetime
@@ -46,8 +49,11 @@ TERMS_FIELDS = (
     "boundaries",
     "confidentiality",
 )
+# Added after contracts were signed: written only when set (see the module docstring).
+OPTIONAL_TERMS_FIELDS = ("why",)
 SECTION_FIELDS = ("assets", "needs", "will_help_with")
 GOAL_FIELDS = ("horizon", "statement")
+OPTIONAL_GOAL_FIELDS = ("serves",)
 STRATEGY_FIELDS = ("description",)
 INDICATOR_FIELDS = ("description", "kind", "target_value", "unit", "due_on")
 
@@ -96,6 +102,39 @@ def _ordered(rows):
     return sorted(rows, key=lambda row: (row.position, row.pk))
 
 
+def _terms(contract: Contract) -> dict:
+    terms = _fields(contract, TERMS_FIELDS)
+    for name in OPTIONAL_TERMS_FIELDS:
+        if getattr(contract, name):
+            terms[name] = _value(getattr(contract, name))
+    return terms
+
+
+def _goal(goal: Goal, index: dict[int, int]) -> dict:
+    content = _fields(goal, GOAL_FIELDS)
+    if goal.serves_id is not None and goal.serves_id in index:
+        content["serves"] = index[goal.serves_id]
+    return content
+
+
+def _section_goals(section) -> list[dict]:
+    goals = _ordered(section.goals.all())
+    index = {goal.pk: number for number, goal in enumerate(goals)}
+    return [
+        {
+            **_goal(goal, index),
+            "strategies": [
+                _fields(strategy, STRATEGY_FIELDS) for strategy in _ordered(goal.strategies.all())
+            ],
+            "indicators": [
+                _fields(indicator, INDICATOR_FIELDS)
+                for indicator in _ordered(goal.indicators.all())
+            ],
+        }
+        for goal in goals
+    ]
+
+
 def sections_with_content(contract: Contract):
     """The contract's sections in user-id order, with goals, strategies and indicators."""
     return contract.sections.order_by("user_id").prefetch_related(
@@ -110,25 +149,9 @@ def contract_content(contract: Contract, sections=None) -> dict:
     sections = sections_with_content(contract) if sections is None else sections
     return {
         "format": FORMAT,
-        "terms": _fields(contract, TERMS_FIELDS),
+        "terms": _terms(contract),
         "sections": [
-            {
-                **_fields(section, SECTION_FIELDS),
-                "goals": [
-                    {
-                        **_fields(goal, GOAL_FIELDS),
-                        "strategies": [
-                            _fields(strategy, STRATEGY_FIELDS)
-                            for strategy in _ordered(goal.strategies.all())
-                        ],
-                        "indicators": [
-                            _fields(indicator, INDICATOR_FIELDS)
-                            for indicator in _ordered(goal.indicators.all())
-                        ],
-                    }
-                    for goal in _ordered(section.goals.all())
-                ],
-            }
+            {**_fields(section, SECTION_FIELDS), "goals": _section_goals(section)}
             for section in sorted(sections, key=lambda section: section.user_id)
         ],
     }

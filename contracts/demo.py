@@ -31,6 +31,12 @@ CONFIDENTIALITY = (
 )
 
 
+WHY = (
+    "We both want to grow into the next step of our careers, and we learn fastest from a peer "
+    "who is facing the same questions right now."
+)
+
+
 def _top_need(profile: Profile | None) -> str:
     need = profile.needs.select_related("tag").first() if profile else None
     return need.tag.name if need else "leading my team"
@@ -119,15 +125,21 @@ def _write(contract: Contract, partners, profiles) -> None:
         help_measure=HELP_MEASURE,
         boundaries=BOUNDARIES,
         confidentiality=CONFIDENTIALITY,
+        why=WHY,
     )
     contract.refresh_from_db()
     for index, user in enumerate(partners):
         section = contract.sections.get(user=user)
         partner = partners[(index + 1) % len(partners)]
+        # The one-year goal carried from the profile is the one filled in; the step serves it.
+        year = section.goals.filter(horizon=Goal.Horizon.ONE_YEAR).first()
         for goal in _goals(
             user, partner, profiles.get(user.pk), contract.starts_on, contract.ends_on
         ):
-            services.goal_save(section=section, actor=user, **goal)
+            if goal["horizon"] == Goal.Horizon.ONE_YEAR:
+                year = services.goal_save(section=section, actor=user, goal=year, **goal)
+            else:
+                services.goal_save(section=section, actor=user, serves=year, **goal)
 
 
 def seed_contracts(*, cohort: Cohort) -> list[Contract]:

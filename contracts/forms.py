@@ -7,7 +7,7 @@ from accounts.formsets import BoundedFormSet, bounded_formset_factory
 from accounts.validators import TextRulesMixin
 from profiles.forms import timezone_choices
 
-from . import limits
+from . import limits, selectors
 from .dates import contract_dates_errors
 from .models import Contract, ContractSection, Goal, Indicator
 from .services import MAX_ROWS_PER_GOAL, IndicatorInput, StrategyInput
@@ -25,6 +25,7 @@ TERMS_FIELDS = [
     "help_measure",
     "boundaries",
     "confidentiality",
+    "why",
 ]
 
 
@@ -45,6 +46,7 @@ class TermsForm(DateWindowFormMixin, TextRulesMixin, forms.ModelForm):
             "help_measure": forms.Textarea(attrs={"rows": 3}),
             "boundaries": forms.Textarea(attrs={"rows": 3}),
             "confidentiality": forms.Textarea(attrs={"rows": 3}),
+            "why": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
             "ends_on": _("When you review the contract together; by default the cohort's end."),
@@ -57,6 +59,7 @@ class TermsForm(DateWindowFormMixin, TextRulesMixin, forms.ModelForm):
             "confidentiality": _(
                 "What stays between you. Your coordinators can read this contract."
             ),
+            "why": _("In a sentence or two, what you both want from this partnership."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -105,15 +108,36 @@ class SectionForm(TextRulesMixin, forms.ModelForm):
 class GoalForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Goal
-        fields = ["horizon", "statement"]
+        fields = ["horizon", "statement", "serves"]
         widgets = {"statement": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "horizon": _("A one-year goal, and shorter steps toward it (e.g. one month)."),
+            "horizon": _(
+                "A one-year goal, shorter steps toward it (e.g. one month), and if you like a "
+                "vision three to five years ahead."
+            ),
+            "serves": _("For a one-, three- or six-month step: the one-year goal it leads to."),
             "statement": _(
                 "The what, clearly enough that your partner knows what you mean: e.g. “Lead "
                 "my team's quarterly planning on my own by June.”"
             ),
         }
+
+    def __init__(self, *args, section=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        goals = selectors.one_year_goals(section=section) if section else Goal.objects.none()
+        if self.instance.pk:
+            goals = goals.exclude(pk=self.instance.pk)
+        self.fields["serves"].queryset = goals
+        self.fields["serves"].required = False
+        self.fields["serves"].empty_label = _("No one-year goal")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("serves") and data.get("horizon") not in Goal.SHORT_TERM:
+            self.add_error(
+                "serves", _("Only a one-, three- or six-month goal serves a one-year goal.")
+            )
+        return data
 
     def _post_clean(self):
         """No model validation here: the service validates and saves."""
@@ -204,8 +228,8 @@ IndicatorFormSet = _formset(IndicatorForm)
 class GoalEditForms:
     """The goal page's three forms, validated and read together."""
 
-    def __init__(self, data=None, *, goal: Goal | None = None):
-        self.goal = GoalForm(data, instance=goal, prefix="goal")
+    def __init__(self, data=None, *, section, goal: Goal | None = None):
+        self.goal = GoalForm(data, instance=goal, prefix="goal", section=section)
         strategies = list(goal.strategies.all()) if goal else []
         indicators = list(goal.indicators.all()) if goal else []
         self.strategies = StrategyFormSet(
@@ -243,6 +267,7 @@ class GoalEditForms:
         return {
             "horizon": self.goal.cleaned_data["horizon"],
             "statement": self.goal.cleaned_data["statement"],
+            "serves": self.goal.cleaned_data.get("serves"),
             "strategies": [
                 StrategyInput(description=row["description"], id=row.get("id"))
                 for row in self.strategies.kept()

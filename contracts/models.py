@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
@@ -109,6 +110,12 @@ class Contract(models.Model):
         max_length=limits.TERM_TEXT_MAX,
         validators=[MaxLengthValidator(limits.TERM_TEXT_MAX), validate_multi_line],
     )
+    why = models.TextField(
+        _("why we are doing this"),
+        blank=True,
+        max_length=limits.TERM_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.TERM_TEXT_MAX), validate_multi_line],
+    )
 
     # Set when the content is locked for signature: SHA-256 of the canonical serialization.
     content_hash = models.CharField(max_length=64, blank=True)
@@ -166,6 +173,12 @@ class Contract(models.Model):
                 field="confidentiality",
                 limit=limits.TERM_TEXT_MAX,
                 label=_("The confidentiality"),
+            ),
+            text_length_check(
+                model="contract",
+                field="why",
+                limit=limits.TERM_TEXT_MAX,
+                label=_("Why you are doing this"),
             ),
         ]
 
@@ -241,6 +254,10 @@ class Goal(models.Model):
         THREE_MONTHS = "3m", _("Three months")
         SIX_MONTHS = "6m", _("Six months")
         ONE_YEAR = "1y", _("One year")
+        VISION = "5y", _("Three to five years (vision)")
+
+    # Steps toward a one-year goal: each may name the one-year goal it serves.
+    SHORT_TERM = ("1m", "3m", "6m")
 
     section = models.ForeignKey(ContractSection, on_delete=models.CASCADE, related_name="goals")
     horizon = models.CharField(
@@ -250,6 +267,14 @@ class Goal(models.Model):
         _("goal (the what)"),
         max_length=limits.GOAL_STATEMENT_MAX,
         validators=[MaxLengthValidator(limits.GOAL_STATEMENT_MAX), validate_multi_line],
+    )
+    serves = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="steps",
+        verbose_name=_("the one-year goal it serves"),
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -266,6 +291,21 @@ class Goal(models.Model):
 
     def __str__(self):
         return self.statement[:60]
+
+    def clean(self):
+        if self.serves_id is None:
+            return
+        if self.horizon not in self.SHORT_TERM:
+            raise ValidationError(
+                {"serves": _("Only a one-, three- or six-month goal serves a one-year goal.")}
+            )
+        serves = self.serves
+        if (
+            serves.horizon != self.Horizon.ONE_YEAR
+            or serves.section_id != self.section_id
+            or serves.pk == self.pk
+        ):
+            raise ValidationError({"serves": _("Choose one of your own one-year goals.")})
 
 
 class Strategy(models.Model):

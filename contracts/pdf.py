@@ -170,7 +170,9 @@ def contract_pdf_context(contract: Contract, *, draft: bool) -> dict:
     for section in sections:
         section.partner_name = partner_name(contract, section.user)
         section.goal_list = sorted(section.goals.all(), key=lambda goal: (goal.position, goal.pk))
+        by_id = {goal.pk: goal for goal in section.goal_list}
         for goal in section.goal_list:
+            goal.serves_goal = by_id.get(goal.serves_id)
             goal.strategy_list = sorted(goal.strategies.all(), key=lambda s: (s.position, s.pk))
             goal.indicator_list = sorted(goal.indicators.all(), key=lambda i: (i.position, i.pk))
             for indicator in goal.indicator_list:

@@ -54,7 +54,9 @@ def contract_sections(*, contract: Contract) -> list[ContractSection]:
         .select_related("user")
         .order_by("user_id")
         .prefetch_related(
-            Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
+            Prefetch(
+                "goals", queryset=Goal.objects.select_related("serves").order_by("position", "pk")
+            ),
             Prefetch("goals__strategies", queryset=Strategy.objects.order_by("position", "pk")),
             Prefetch("goals__indicators", queryset=Indicator.objects.order_by("position", "pk")),
         )
@@ -193,6 +195,24 @@ def _agreed(values):
 
 def _lines(items) -> str:
     return "\n".join(f"- {item}" for item in items)
+
+
+def partner_profile_goals(*, pair: Pair) -> dict[int, str]:
+    """Each partner's one-year goal from their profile, by user id (partners without one are
+    left out)."""
+    return dict(
+        Profile.objects.for_organization(pair.organization_id)
+        .filter(user__in=pair_partners(pair=pair))
+        .exclude(goal="")
+        .values_list("user_id", "goal")
+    )
+
+
+def one_year_goals(*, section) -> QuerySet[Goal]:
+    """The section's one-year goals: what its short-term goals may serve."""
+    return Goal.objects.filter(section=section, horizon=Goal.Horizon.ONE_YEAR).order_by(
+        "position", "pk"
+    )
 
 
 def contract_prefill(*, pair: Pair) -> tuple[dict, dict[int, dict]]:

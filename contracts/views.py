@@ -157,7 +157,7 @@ def contract_section_edit(request, org_slug, contract_id):
 
 
 def _goal_page(request, section, goal=None):
-    forms = GoalEditForms(request.POST or None, goal=goal)
+    forms = GoalEditForms(request.POST or None, section=section, goal=goal)
     if request.method == "POST" and forms.is_valid():
         try:
             services.goal_save(

@@ -15,9 +15,26 @@ class MatchSettingsForm(forms.ModelForm):
             "share_language",
             "different_department",
             "exclude_previous_partners",
+            "allow_pair_again",
+            "keep_stages_close",
+            "max_stage_distance",
+            "honour_wishes",
             "allow_requests",
         ]
         help_texts = {
+            "allow_pair_again": _(
+                "Both said so, with their names, in the closing survey of their cohort."
+            ),
+            "keep_stages_close": _(
+                "Partners are peers: members whose career stage is unknown can be paired with "
+                "anyone."
+            ),
+            "max_stage_distance": _(
+                "0 keeps partners at the same stage; 1, the default, also allows neighbours."
+            ),
+            "honour_wishes": _(
+                "When two members name each other and every other rule allows the pair."
+            ),
             "different_department": _("Members with no department can be paired with anyone."),
             "exclude_previous_partners": _(
                 "Partners of an earlier cohort who got as far as working together."
@@ -27,9 +44,27 @@ class MatchSettingsForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["max_stage_distance"].required = False
+        self.fields["max_stage_distance"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_max_stage_distance(self):
+        value = self.cleaned_data["max_stage_distance"]
+        # Left empty (e.g. with the rule off), the distance keeps what was saved.
+        return self.instance.max_stage_distance if value is None else value
+
 
 class RunStartForm(forms.Form):
     scope = forms.ChoiceField(choices=MatchRun.Scope.choices, initial=MatchRun.Scope.COHORT)
+
+
+class WishForm(forms.Form):
+    first = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    second = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    honoured = forms.TypedChoiceField(
+        choices=[("0", "0"), ("1", "1")], coerce=lambda v: v == "1", widget=forms.HiddenInput
+    )
 
 
 class PairLockForm(forms.Form):

@@ -21,3 +21,5 @@ DUPLICATE_MESSAGE_SECONDS = 120
 MESSAGES_PAGE_SIZE = 20
 # An intro call is proposed for the coming weeks, not for next year.
 INTRO_CALL_DAYS_AHEAD = 60
+# The largest career-stage distance a cohort rule may allow (the scale has five steps).
+STAGE_DISTANCE_MAX = 4

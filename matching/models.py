@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -25,9 +25,37 @@ class MatchSettings(models.Model):
     allow_requests = models.BooleanField(
         _("members may browse their best suggestions and request a partner"), default=False
     )
+    # On by default with one step: partners are peers ("about the same level"), and on a
+    # five-step scale two steps apart (early career and experienced) is a mentor and a mentee.
+    keep_stages_close = models.BooleanField(_("keep partners close in career stage"), default=True)
+    max_stage_distance = models.PositiveSmallIntegerField(
+        _("at most this many career stages apart"),
+        default=1,
+        validators=[MinValueValidator(0), MaxValueValidator(limits.STAGE_DISTANCE_MAX)],
+    )
+    honour_wishes = models.BooleanField(
+        _("keep members who named each other as wished partners together"), default=True
+    )
+    allow_pair_again = models.BooleanField(
+        _("previous partners who both would pair again may be paired again"), default=True
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_stage_distance__lte=limits.STAGE_DISTANCE_MAX),
+                name="match_settings_stage_distance",
+                violation_error_message=_("Choose a career stage distance from 0 to 4."),
+            ),
+        ]
 
     def __str__(self):
         return f"Matching settings of {self.cohort}"
+
+    @property
+    def stage_distance(self) -> int | None:
+        """The engine's `max_stage_distance`: None when the rule is off."""
+        return self.max_stage_distance if self.keep_stages_close else None
 
 
 class PairRuleQuerySet(models.QuerySet):
@@ -40,9 +68,12 @@ class PairRule(models.Model):
 
     class Kind(models.TextChoices):
         FORBID = "forbid", _("Never pair")
+        # Two members named each other, and a coordinator chose not to keep them together:
+        # the matching treats them like any other two members.
+        IGNORE_WISH = "ignore_wish", _("Don't keep together")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pair_rules")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FORBID)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FORBID)
     # Stored with user_a.pk < user_b.pk so that a pair has one row whatever the order.
     user_a = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     user_b = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -72,6 +103,35 @@ class PairRule(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.user_a_id} & {self.user_b_id}"
+
+
+class PairAgainQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(cohort__organization=organization)
+
+
+class PairAgain(models.Model):
+    """A member said, with their name, that they would pair with their partner of `cohort`
+    again: when their partner said so too, a later cohort's matching may pair them again
+    despite the previous-partner rule. Kept apart from the anonymous closing survey."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pair_again")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PairAgainQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "user"],
+                name="pair_again_unique",
+                violation_error_message=_("This member has already said so for this cohort."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} would pair again ({self.cohort_id})"
 
 
 class MatchRunQuerySet(models.QuerySet):
@@ -220,6 +280,8 @@ class Pair(models.Model):
         validators=[MaxLengthValidator(limits.EXPLANATION_MAX)],
     )
     locked = models.BooleanField(default=False)
+    # Proposed because the two named each other as wished partners and the rules allowed it.
+    wished = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)

@@ -25,6 +25,7 @@ import datetime
 import math
 import zoneinfo
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 
@@ -36,6 +37,7 @@ from .models import (
     MatchRun,
     MatchSettings,
     Pair,
+    PairAgain,
     PairMember,
     PairRule,
     PartnerRequest,
@@ -133,6 +135,8 @@ def _member_input(profile: Profile | None, user: User, starts_on: datetime.date)
         utc_offset_minutes=utc_offset_minutes(profile.timezone, starts_on),
         cadence=profile.cadence,
         name=user.display_name,
+        career_stage=profile.career_stage,
+        role=profile.role,
     )
 
 
@@ -164,26 +168,99 @@ def complete_profiles(*, cohort: Cohort) -> QuerySet[Profile]:
     )
 
 
-def previous_partner_groups(*, cohort: Cohort) -> frozenset[frozenset[int]]:
-    """Groups of this cohort's members who were active partners in an earlier cohort, or whose
-    partnership ended in this one."""
+def _previous_pair_rows(cohort: Cohort) -> QuerySet[PairMember]:
+    """Members of this cohort who were active partners in an earlier cohort, or whose
+    partnership ended in this one (its partners are re-matched with others)."""
     mentored = Q(pair__status=Pair.Status.ACTIVE) | Q(
         pair__status=Pair.Status.DISSOLVED, pair__activated_at__isnull=False
     )
     earlier = Q(pair__cohort__starts_on__lt=cohort.starts_on)
-    # A partnership that ended in this cohort: its partners are re-matched with others.
     ended_here = Q(
         pair__cohort=cohort, pair__status=Pair.Status.DISSOLVED, pair__activated_at__isnull=False
     )
-    rows = PairMember.objects.filter(
+    return PairMember.objects.filter(
         mentored & (earlier | ended_here),
         pair__organization_id=cohort.organization_id,
         user_id__in=_enrolled_user_ids(cohort),
-    ).values_list("pair_id", "user_id")
+    )
+
+
+def previous_partner_groups(*, cohort: Cohort) -> frozenset[frozenset[int]]:
+    """Groups of this cohort's members who were active partners in an earlier cohort, or whose
+    partnership ended in this one."""
     groups: dict[int, set[int]] = {}
-    for pair_id, user_id in rows:
+    for pair_id, user_id in _previous_pair_rows(cohort).values_list("pair_id", "user_id"):
         groups.setdefault(pair_id, set()).add(user_id)
     return frozenset(frozenset(group) for group in groups.values() if len(group) > 1)
+
+
+def pair_again_groups(*, cohort: Cohort) -> frozenset[frozenset[int]]:
+    """Two of this cohort's members who were partners in an earlier cohort and both said, in
+    that cohort's closing survey, that they would pair again (two queries)."""
+    rows = _previous_pair_rows(cohort).values_list("pair_id", "pair__cohort_id", "user_id")
+    said = set(
+        PairAgain.objects.filter(
+            cohort__organization_id=cohort.organization_id,
+            user_id__in=_enrolled_user_ids(cohort),
+        ).values_list("cohort_id", "user_id")
+    )
+    willing: dict[int, set[int]] = {}
+    for pair_id, pair_cohort_id, user_id in rows:
+        if (pair_cohort_id, user_id) in said:
+            willing.setdefault(pair_id, set()).add(user_id)
+    return frozenset(
+        frozenset(two) for group in willing.values() for two in combinations(sorted(group), 2)
+    )
+
+
+def _wishes(cohort: Cohort) -> set[tuple[int, int]]:
+    """(member, wished partner) of this cohort's members who named another member of it."""
+    enrolled = _enrolled_user_ids(cohort)
+    return set(
+        Profile.objects.for_organization(cohort.organization)
+        .filter(user_id__in=enrolled, wished_partner_id__in=enrolled)
+        .values_list("user_id", "wished_partner_id")
+    )
+
+
+def mutual_wish_pairs(*, cohort: Cohort) -> frozenset[frozenset[int]]:
+    """Two members of the cohort who named each other as wished partners."""
+    wishes = _wishes(cohort)
+    return frozenset(frozenset(wish) for wish in wishes if wish[::-1] in wishes)
+
+
+def ignored_wish_pairs(*, cohort: Cohort) -> frozenset[frozenset[int]]:
+    """Mutual wishes a coordinator chose not to keep together."""
+    rows = PairRule.objects.filter(cohort=cohort, kind=PairRule.Kind.IGNORE_WISH).values_list(
+        "user_a_id", "user_b_id"
+    )
+    return frozenset(frozenset(row) for row in rows)
+
+
+@dataclass(frozen=True)
+class MutualWish:
+    first: User
+    second: User
+    ignored: bool  # a coordinator chose not to keep them together
+    forbidden: bool  # a coordinator forbade the pair, so no run keeps them together
+
+
+def cohort_mutual_wishes(*, cohort: Cohort) -> list[MutualWish]:
+    """The cohort's mutual wishes for the matching page, by the first member's name (a fixed
+    number of queries). A member names one colleague, so a cohort has at most half as many
+    mutual wishes as members."""
+    pairs = mutual_wish_pairs(cohort=cohort)
+    users = User.objects.in_bulk({user_id for pair in pairs for user_id in pair})
+    ignored, forbidden = ignored_wish_pairs(cohort=cohort), forbidden_pairs(cohort=cohort)
+    wishes = []
+    for pair in pairs:
+        first, second = sorted((users[user_id] for user_id in pair), key=_person_order)
+        wishes.append(MutualWish(first, second, pair in ignored, pair in forbidden))
+    return sorted(wishes, key=lambda wish: (_person_order(wish.first), wish.second.pk))
+
+
+def _person_order(user: User) -> tuple:
+    return (user.first_name.casefold(), user.last_name.casefold(), user.email, user.pk)
 
 
 def forbidden_pairs(*, cohort: Cohort) -> frozenset[frozenset[int]]:
@@ -206,6 +283,9 @@ def locked_proposals(*, cohort: Cohort) -> dict[tuple[int, ...], int]:
 
 def rules_for(*, cohort: Cohort, locked=()) -> engine.Rules:
     settings = match_settings_for(cohort=cohort)
+    preferred = frozenset()
+    if settings.honour_wishes:
+        preferred = mutual_wish_pairs(cohort=cohort) - ignored_wish_pairs(cohort=cohort)
     return engine.Rules(
         share_language=settings.share_language,
         different_department=settings.different_department,
@@ -213,6 +293,9 @@ def rules_for(*, cohort: Cohort, locked=()) -> engine.Rules:
         previous_pairs=previous_partner_groups(cohort=cohort),
         forbidden_pairs=forbidden_pairs(cohort=cohort),
         locked_pairs=tuple(locked),
+        max_stage_distance=settings.stage_distance,
+        preferred_pairs=preferred,
+        pair_again=pair_again_groups(cohort=cohort) if settings.allow_pair_again else frozenset(),
     )
 
 

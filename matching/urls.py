@@ -11,6 +11,7 @@ urlpatterns = [
     path(f"{COHORT}matching/members/", views.matching_member_search, name="matching_member_search"),
     path(f"{COHORT}matching/pairs/new/", views.matching_pair_manual, name="matching_pair_manual"),
     path(f"{COHORT}matching/publish/", views.matching_publish, name="matching_publish"),
+    path(f"{COHORT}matching/wishes/", views.matching_wish, name="matching_wish"),
     path(f"{COHORT}partner/", views.my_partner, name="my_partner"),
     path(f"{COHORT}suggestions/", views.matching_suggestions, name="matching_suggestions"),
     path(f"{COHORT}requests/new/", views.partner_request_create, name="partner_request_create"),

@@ -24,6 +24,7 @@ from .forms import (
     PartnerRequestAnswerForm,
     PartnerRequestForm,
     RunStartForm,
+    WishForm,
 )
 from .models import Pair
 
@@ -86,6 +87,7 @@ def matching_cohort(request, org_slug, cohort_id):
             request, selectors.cohort_published_pairs(cohort=cohort), param="ppage"
         ),
         "unpaired": paginate(request, selectors.unpaired_members(cohort=cohort), param="upage"),
+        "wishes": selectors.cohort_mutual_wishes(cohort=cohort),
         "manual_form": ManualPairForm(
             members=selectors.unpaired_members(cohort=cohort), search_url=_search_url(cohort)
         ),
@@ -120,6 +122,29 @@ def matching_settings(request, org_slug, cohort_id):
             messages.success(request, _("Matching rules saved. They apply from the next run."))
     else:
         messages.error(request, _("The rules could not be saved."))
+    return _to_matching(cohort)
+
+
+@login_required
+@require_POST
+def matching_wish(request, org_slug, cohort_id):
+    cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)
+    form = WishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a wish from the list."))
+        return _to_matching(cohort)
+    data = form.cleaned_data
+    try:
+        services.wish_set_honoured(
+            cohort=cohort,
+            actor=request.user,
+            user_ids=(data["first"], data["second"]),
+            honoured=data["honoured"],
+        )
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Saved. It applies from the next run."))
     return _to_matching(cohort)
 
 

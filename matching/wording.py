@@ -35,6 +35,23 @@ def current_wording() -> engine.Wording:
         pair_sentence=pgettext("matching explanation", "{first}; {second}."),
         list_separator=pgettext("matching explanation", ", "),
         list_last_separator=pgettext("matching explanation", ", and "),
+        role_phrases={
+            "individual": pgettext("matching explanation", "work as individual contributors"),
+            "specialist": pgettext("matching explanation", "work as specialists or advisers"),
+            "team_lead": pgettext("matching explanation", "lead small teams"),
+            "manager": pgettext("matching explanation", "manage managers or a department"),
+            "executive": pgettext("matching explanation", "are executives or directors"),
+            "founder": pgettext("matching explanation", "run their own business"),
+            "student": pgettext("matching explanation", "are students or trainees"),
+        },
+        role_phrase_default=pgettext("matching explanation", "have the same role"),
+        same_stage_phrase=pgettext("matching explanation", "are at the same career stage"),
+        neighbouring_stage_phrase=pgettext("matching explanation", "are one career stage apart"),
+        peer_sentence=pgettext("matching explanation", "Both {items}."),
+        peer_join=pgettext("matching explanation", " and "),
+        wished_sentence=pgettext(
+            "matching explanation", "They named each other as wished partners."
+        ),
         reason_alone=pgettext("unmatched reason", "no other member is available to pair with"),
         reason_no_language_listed=pgettext(
             "unmatched reason", "has no language listed, so shares none with any other member"
@@ -51,6 +68,9 @@ def current_wording() -> engine.Wording:
         reason_all_forbidden=pgettext(
             "unmatched reason", "every possible partner is in a forbidden pair with them"
         ),
+        reason_stage_too_far=pgettext(
+            "unmatched reason", "every possible partner is too many career stages away"
+        ),
         reason_rules_combined=pgettext(
             "unmatched reason", "no partner allowed by the rules is left ({details})"
         ),
@@ -60,6 +80,7 @@ def current_wording() -> engine.Wording:
             "department": pgettext("unmatched reason", "same department"),
             "previous": pgettext("unmatched reason", "previous partner"),
             "forbidden": pgettext("unmatched reason", "forbidden pair"),
+            "stage": pgettext("unmatched reason", "career stage too far apart"),
         },
         reason_partners_taken=pgettext(
             "unmatched reason",

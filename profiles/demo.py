@@ -8,7 +8,7 @@ import random
 
 from django.db import transaction
 
-from .models import Need, Offer, Profile, Tag
+from .models import CareerStage, Need, Offer, Profile, Role, Tag
 
 TAXONOMY = {
     Tag.Kind.SKILL: [
@@ -58,6 +58,20 @@ ABOUT = [
     "Engineer who wants to get better at the people side.",
     "I build things with customers and love a good workshop.",
 ]
+# Career stages and roles: members in the middle of the scale, as in a cohort of peers, so
+# that the "one step apart" rule still finds everyone a complementary partner (it only keeps
+# the established members away from the senior ones).
+STAGES = [
+    CareerStage.ESTABLISHED, CareerStage.EXPERIENCED, CareerStage.ESTABLISHED,
+    CareerStage.EXPERIENCED, CareerStage.SENIOR, CareerStage.EXPERIENCED,
+    CareerStage.ESTABLISHED, CareerStage.EXPERIENCED,
+]  # fmt: skip
+ROLES = [
+    Role.TEAM_LEAD, Role.INDIVIDUAL, Role.SPECIALIST, Role.TEAM_LEAD, Role.INDIVIDUAL,
+    Role.MANAGER, Role.TEAM_LEAD, Role.FOUNDER,
+]  # fmt: skip
+# Two demo members who name each other as wished partners (indexes into the members).
+WISHED_PAIR = (2, 5)
 CADENCES = [Profile.Cadence.WEEKLY, Profile.Cadence.BIWEEKLY, Profile.Cadence.MONTHLY]
 MEDIA = [Profile.Medium.VIDEO, Profile.Medium.PHONE, Profile.Medium.IN_PERSON]
 
@@ -91,6 +105,8 @@ def seed_profiles(*, organization, members, actor, seed: int = 2026) -> list[Pro
                 "cadence": CADENCES[index % len(CADENCES)],
                 "medium": MEDIA[index % len(MEDIA)],
                 "department": DEPARTMENTS[index % len(DEPARTMENTS)],
+                "career_stage": STAGES[index % len(STAGES)],
+                "role": ROLES[index % len(ROLES)],
             },
         )
         profiles.append(profile)
@@ -104,4 +120,12 @@ def seed_profiles(*, organization, members, actor, seed: int = 2026) -> list[Pro
         Need.objects.bulk_create(
             Need(profile=profile, tag=tags[name], priority=rng.randint(2, 5)) for name in needed
         )
+    first, second = WISHED_PAIR
+    if len(profiles) > second:
+        for profile, other in (
+            (profiles[first], members[second]),
+            (profiles[second], members[first]),
+        ):
+            if profile.wished_partner_id is None:
+                Profile.objects.filter(pk=profile.pk).update(wished_partner=other)
     return profiles

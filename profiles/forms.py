@@ -9,7 +9,7 @@ from accounts.formsets import BoundedFormSet, bounded_formset_factory
 from accounts.validators import TextRulesMixin
 
 from . import limits, selectors
-from .models import LEVEL_CHOICES, PRIORITY_CHOICES, Profile, Tag
+from .models import LEVEL_CHOICES, PRIORITY_CHOICES, CareerStage, Profile, Role, Tag
 from .services import normalize_languages
 
 MAX_ENTRIES = 30
@@ -42,28 +42,58 @@ class ProfileForm(TextRulesMixin, forms.ModelForm):
         help_text=_("Separate them with commas, e.g. English, Danish. Codes such as en, da work."),
     )
     timezone = forms.ChoiceField(label=_("Time zone"), required=False)
+    wished_partner = forms.EmailField(
+        label=_("A colleague you would like as your partner (optional)"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "Their email address; they must be in your cohort. When you name each other, "
+            "the matching keeps you together if the cohort's rules allow it."
+        ),
+        widget=forms.EmailInput(attrs={"list": "cohort-mates", "autocomplete": "off"}),
+    )
 
     class Meta:
         model = Profile
-        fields = ["goal", "about", "cadence", "medium"]
+        fields = ["goal", "career_stage", "role", "about", "cadence", "medium"]
         widgets = {"about": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "goal": _(
-                "One sentence your partner will understand, e.g. “Lead my first team of "
-                "five with confidence”."
+                "Start here: one sentence your partner will understand, e.g. “Lead my first "
+                "team of five with confidence”. Your profile is complete only with it, and it "
+                "becomes your one-year goal in your contract."
             ),
+            "career_stage": _("Partners are peers: the matching pairs members at similar stages."),
+            "role": _("Members in similar roles face similar challenges."),
             "about": _("Your background, what you enjoy, what a partner should know."),
         }
 
-    field_order = ["goal", "about", "languages", "timezone", "cadence", "medium"]
+    field_order = [
+        "goal",
+        "career_stage",
+        "role",
+        "about",
+        "languages",
+        "timezone",
+        "cadence",
+        "medium",
+        "wished_partner",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = [("", _("Choose your time zone")), *timezone_choices()]
         self.fields["cadence"].choices = [("", _("No preference")), *Profile.Cadence.choices]
         self.fields["medium"].choices = [("", _("No preference")), *Profile.Medium.choices]
+        self.fields["career_stage"].choices = [
+            ("", _("Choose your career stage")),
+            *CareerStage.choices,
+        ]
+        self.fields["role"].choices = [("", _("Choose your role")), *Role.choices]
         self.initial.setdefault("languages", ", ".join(self.instance.languages or []))
         self.initial.setdefault("timezone", self.instance.timezone)
+        wished = self.instance.wished_partner if self.instance.wished_partner_id else None
+        self.initial.setdefault("wished_partner", wished.email if wished else "")
 
     def clean_languages(self):
         raw = self.cleaned_data["languages"].replace(";", ",").split(",")
@@ -210,6 +240,9 @@ class ProfileEditForms:
             "timezone": data["timezone"],
             "cadence": data["cadence"],
             "medium": data["medium"],
+            "career_stage": data["career_stage"],
+            "role": data["role"],
+            "wished_partner_email": data["wished_partner"],
             "offers": self.offers.entries("level"),
             "needs": self.needs.entries("priority"),
         }

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -98,14 +98,39 @@ class Tag(models.Model):
         return self.retired_at is None and self.merged_into_id is None
 
 
+class CareerStage(models.IntegerChoices):
+    """Where a member is in their career: a small ordered scale, so that matching can keep
+    partners within a few steps of each other (peers, not mentor and mentee)."""
+
+    EARLY = 1, _("Early career")
+    ESTABLISHED = 2, _("Established")
+    EXPERIENCED = 3, _("Experienced")
+    SENIOR = 4, _("Senior")
+    EXPERT = 5, _("Expert or executive")
+
+
+class Role(models.TextChoices):
+    """What a member's work is like; members with the same role face similar challenges."""
+
+    INDIVIDUAL = "individual", _("Individual contributor")
+    SPECIALIST = "specialist", _("Specialist or adviser")
+    TEAM_LEAD = "team_lead", _("Leads a small team")
+    MANAGER = "manager", _("Manages managers or a department")
+    EXECUTIVE = "executive", _("Executive or director")
+    FOUNDER = "founder", _("Founder or self-employed")
+    STUDENT = "student", _("Student or trainee")
+
+
 class ProfileQuerySet(models.QuerySet):
     def for_organization(self, organization):
         return self.filter(organization=organization)
 
     def complete(self):
-        """Profiles a cohort counts as complete: an offer, a need, a language, a time zone."""
+        """Profiles a cohort counts as complete: a one-year goal, an offer, a need, a
+        language, a time zone."""
         return (
             self.filter(offers__isnull=False, needs__isnull=False)
+            .exclude(goal="")
             .exclude(languages=[])
             .exclude(timezone="")
             .distinct()
@@ -156,6 +181,20 @@ class Profile(models.Model):
         blank=True,
         validators=[validate_one_line],
     )
+    career_stage = models.PositiveSmallIntegerField(
+        _("career stage"), choices=CareerStage.choices, null=True, blank=True
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    # A colleague of the same cohort the member already trusts; the matching keeps two
+    # members together when each names the other and the cohort's rules allow the pair.
+    wished_partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("wished partner"),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProfileQuerySet.as_manager()
@@ -169,6 +208,22 @@ class Profile(models.Model):
             ),
             text_length_check(
                 model="profile", field="about", limit=limits.ABOUT_MAX, label=_("About me")
+            ),
+            models.CheckConstraint(
+                condition=Q(career_stage__isnull=True)
+                | Q(career_stage__gte=CareerStage.EARLY, career_stage__lte=CareerStage.EXPERT),
+                name="profile_career_stage_valid",
+                violation_error_message=_("Choose a career stage from the list."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["", *Role.values]),
+                name="profile_role_valid",
+                violation_error_message=_("Choose a role from the list."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(wished_partner=F("user")),
+                name="profile_wished_partner_not_self",
+                violation_error_message=_("You can't name yourself as your wished partner."),
             ),
         ]
 

@@ -35,6 +35,9 @@ def _apply(*, invitation: Invitation, user: User, data: dict) -> None:
     profile.department = data.get("department", "")
     profile.languages = list(data.get("languages", []))  # as the import writes them
     profile.timezone = data.get("timezone", "")
+    for name in ("goal", "career_stage", "role"):  # optional columns, only when the file had them
+        if name in data:
+            setattr(profile, name, data[name])
     profile.save()
 
     offers, needs = data.get("offers", []), data.get("needs", [])

@@ -122,13 +122,15 @@ def tag_merge_preview(*, source: Tag, target: Tag) -> dict[str, int]:
 # Profiles ----------------------------------------------------------------------------------
 
 REQUIRED_ITEMS = {
+    "goal": _("your one-year goal"),
     "offer": _("at least one thing you offer"),
     "need": _("at least one thing you need"),
     "language": _("a language"),
     "timezone": _("your time zone"),
 }
 OPTIONAL_ITEMS = {
-    "goal": _("your one-year goal"),
+    "career_stage": _("your career stage"),
+    "role": _("your role"),
     "about": _("a few words about you"),
     "cadence": _("how often you want to meet"),
     "medium": _("how you want to meet"),
@@ -138,7 +140,8 @@ OPTIONAL_ITEMS = {
 @dataclass(frozen=True)
 class Completeness:
     """How far a profile is filled in. `missing` lists what a cohort still needs before matching
-    (an offer, a need, a language, a time zone); `suggestions` what would help a partner."""
+    (a one-year goal, an offer, a need, a language, a time zone); `suggestions` what would help
+    a partner."""
 
     missing: list = field(default_factory=list)
     suggestions: list = field(default_factory=list)
@@ -171,6 +174,8 @@ def profile_completeness(profile: Profile | None) -> Completeness:
         language=bool(profile.languages),
         timezone=bool(profile.timezone),
         goal=bool(profile.goal),
+        career_stage=profile.career_stage is not None,
+        role=bool(profile.role),
         about=bool(profile.about),
         cadence=bool(profile.cadence),
         medium=bool(profile.medium),
@@ -178,7 +183,8 @@ def profile_completeness(profile: Profile | None) -> Completeness:
 
 
 def profile_is_complete(profile: Profile | None) -> bool:
-    """A cohort counts a profile as complete with an offer, a need, a language and a time zone."""
+    """A cohort counts a profile as complete with a one-year goal, an offer, a need, a language
+    and a time zone."""
     return profile_completeness(profile).is_complete
 
 
@@ -187,7 +193,7 @@ def profile_for_user(*, organization: Organization, user: User) -> Profile | Non
     return (
         Profile.objects.for_organization(organization)
         .filter(user=user)
-        .select_related("user", "organization")
+        .select_related("user", "organization", "wished_partner")
         .prefetch_related(
             Prefetch("offers", queryset=Offer.objects.select_related("tag")),
             Prefetch("needs", queryset=Need.objects.select_related("tag")),
@@ -196,13 +202,14 @@ def profile_for_user(*, organization: Organization, user: User) -> Profile | Non
     )
 
 
-COMPLETE = Q(has_offer=True, has_need=True, has_language=True, has_timezone=True)
+COMPLETE = Q(has_goal=True, has_offer=True, has_need=True, has_language=True, has_timezone=True)
 
 
 def cohort_profile_statuses(*, cohort: Cohort, status: str = "") -> QuerySet[Enrolment]:
     """The cohort's enrolments, each annotated with its member's profile completeness.
 
-    Annotations: has_profile, has_offer, has_need, has_language, has_timezone, is_complete.
+    Annotations: has_profile, has_goal, has_offer, has_need, has_language, has_timezone,
+    is_complete.
     `status` "complete" or "incomplete" filters. One query, however many members.
     """
     profiles = Profile.objects.filter(organization=cohort.organization_id, user=OuterRef("user"))
@@ -215,6 +222,7 @@ def cohort_profile_statuses(*, cohort: Cohort, status: str = "") -> QuerySet[Enr
         .select_related("user")
         .annotate(
             has_profile=Exists(profiles),
+            has_goal=Exists(profiles.exclude(goal="")),
             has_offer=Exists(Offer.objects.filter(**in_profile)),
             has_need=Exists(Need.objects.filter(**in_profile)),
             has_language=Exists(profiles.exclude(languages=[])),
@@ -240,12 +248,34 @@ def cohort_profile_counts(*, cohort: Cohort) -> dict[str, int]:
 def completeness_of_row(row: Enrolment) -> Completeness:
     """Completeness of a row of `cohort_profile_statuses` (no query)."""
     return completeness_from_flags(
+        goal=row.has_goal,
         offer=row.has_offer,
         need=row.has_need,
         language=row.has_language,
         timezone=row.has_timezone,
-        goal=True,
+        career_stage=True,
+        role=True,
         about=True,
         cadence=True,
         medium=True,
+    )
+
+
+# Wished partners ---------------------------------------------------------------------------
+
+# The profile form suggests at most this many cohort mates; any other one can still be typed.
+COHORT_MATES_LISTED = 300
+
+
+def cohort_mates(*, organization: Organization, user: User) -> QuerySet[User]:
+    """The other members enrolled in a cohort of `organization` that `user` is enrolled in:
+    the only people a member may name as their wished partner."""
+    cohorts = Enrolment.objects.filter(user=user, cohort__organization=organization).values(
+        "cohort_id"
+    )
+    return (
+        User.objects.filter(enrolments__cohort_id__in=cohorts)
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("first_name", "last_name", "email")
     )

@@ -18,7 +18,7 @@ from accounts.models import AuditEvent, Organization, User
 from accounts.services import audit
 
 from .models import Need, Offer, Profile, Tag
-from .selectors import tags_by_name
+from .selectors import cohort_mates, tags_by_name
 
 TAG_NAME_MAX_LENGTH = Tag._meta.get_field("name").max_length
 
@@ -413,6 +413,25 @@ def _replace_rows(model, *, profile: Profile, wanted: dict[int, dict], field: st
         model.objects.bulk_create(new)
 
 
+def _wished_partner(profile: Profile, email: str) -> User | None:
+    email = email.strip()
+    if not email:
+        return None
+    mates = cohort_mates(organization=profile.organization, user=profile.user)
+    found = mates.filter(email__iexact=email).first()
+    if found is None:
+        raise ValidationError(
+            {
+                "wished_partner": _(
+                    "Name a member of your own cohort: nobody there has the address %(email)s."
+                )
+                % {"email": email}
+            },
+            code="not_a_cohort_mate",
+        )
+    return found
+
+
 @transaction.atomic
 def profile_update(
     *,
@@ -426,8 +445,14 @@ def profile_update(
     medium: str,
     offers: list[dict] | None = None,
     needs: list[dict] | None = None,
+    career_stage: int | None = None,
+    role: str = "",
+    wished_partner_email: str = "",
 ) -> Profile:
     """Save a member's own profile. The department is not among the fields: coordinators set it.
+
+    `wished_partner_email` names a colleague of one of the member's cohorts (blank: nobody);
+    anyone else is refused, and the message never tells whether the address exists elsewhere.
 
     `offers` items are `{"tag": name, "level": 1–5, "note": str, "kind": str}`, `needs` items
     `{"tag": name, "priority": 1–5, "note": str, "kind": str}`; each list replaces what the
@@ -440,6 +465,9 @@ def profile_update(
     profile.timezone = timezone.strip()
     profile.cadence = cadence
     profile.medium = medium
+    profile.career_stage = career_stage
+    profile.role = role
+    profile.wished_partner = _wished_partner(profile, wished_partner_email)
     profile.full_clean()
     profile.save()
 
@@ -473,6 +501,7 @@ def profile_update(
         user=profile.user_id,
         offers=len(offers_list),
         needs=len(needs_list),
+        wished_partner=profile.wished_partner_id,
     )
     return profile
 

@@ -47,6 +47,9 @@ def profile_edit(request, org_slug):
         "forms": forms,
         "tag_names": selectors.active_tag_names(organization=membership.organization),
         "completeness": selectors.profile_completeness(profile),
+        "cohort_mates": selectors.cohort_mates(
+            organization=membership.organization, user=request.user
+        )[: selectors.COHORT_MATES_LISTED],
     }
     return render(request, "profiles/profile_edit.html", context)
 

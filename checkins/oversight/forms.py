@@ -79,6 +79,14 @@ class ClosingSurveyForm(TextRulesMixin, forms.Form):
         coerce=_yes,
         widget=forms.RadioSelect,
     )
+    share_pair_again = forms.BooleanField(
+        label=_("Tell the matching, with my name, that I would pair with my partner again"),
+        required=False,
+        help_text=_(
+            "Only with a yes above. If your partner says so too, a later cohort may pair you "
+            "again. This one answer is kept with your name, apart from the anonymous survey."
+        ),
+    )
     what_helped = forms.CharField(
         label=_("What helped?"),
         required=False,

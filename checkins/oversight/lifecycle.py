@@ -71,8 +71,9 @@ def transition_problems(*, cohort: Cohort, to: str) -> list[str]:
         if complete < MIN_COMPLETE_PROFILES:
             problems.append(
                 _(
-                    "Matching needs at least %(min)s members with a complete profile "
-                    "(an offer, a need, a language and a time zone); this cohort has %(count)s."
+                    "Matching needs at least %(min)s members with a complete profile (a "
+                    "one-year goal, an offer, a need, a language and a time zone); this cohort "
+                    "has %(count)s."
                 )
                 % {"min": MIN_COMPLETE_PROFILES, "count": complete}
             )

@@ -23,6 +23,7 @@ from accounts.idempotency import AlreadyDone
 from accounts.lifecycle import cohort_allows, require_cohort_allows
 from accounts.models import Cohort, User
 from accounts.services import audit
+from matching import services as matching_services
 
 from .. import limits
 from ..models import ClosingSurvey, ClosingSurveyRequest
@@ -69,6 +70,7 @@ def closing_survey_submit(
     goal_reached: str,
     would_pair_again: bool,
     what_helped: str = "",
+    share_pair_again: bool = False,
     now: datetime.datetime | None = None,
 ) -> ClosingSurvey:
     """Record the member's one answer to the cohort's closing survey.
@@ -102,6 +104,11 @@ def closing_survey_submit(
     if not requests.filter(answered_at__isnull=True).update(answered_at=now):
         raise AlreadyDone(_("You have already answered this survey. Thank you!"), code="answered")
     survey.save()
+    if would_pair_again and share_pair_again:  # named on purpose, kept apart from the answer
+        try:
+            matching_services.pair_again_record(cohort=cohort, user=user)
+        except ValidationError as error:
+            raise ValidationError({"share_pair_again": error.messages}) from error
     # Who answered, never what: the answer stays anonymous in the audit log too.
     audit(
         organization=cohort.organization,

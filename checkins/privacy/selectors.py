@@ -112,7 +112,7 @@ def _invitations(user: User) -> list[dict]:
 def _profiles(user: User) -> list[dict]:
     rows = (
         Profile.objects.filter(user=user)
-        .select_related("organization")
+        .select_related("organization", "wished_partner")
         .prefetch_related(
             Prefetch("offers", queryset=Offer.objects.select_related("tag")),
             Prefetch("needs", queryset=Need.objects.select_related("tag")),
@@ -129,6 +129,9 @@ def _profiles(user: User) -> list[dict]:
             "cadence": p.cadence,
             "medium": p.medium,
             "department": p.department,
+            "career_stage": p.career_stage,
+            "role": p.role,
+            "wished_partner": _name(p.wished_partner) if p.wished_partner else None,
             "updated_at": p.updated_at,
             "offers": [
                 {"tag": o.tag.name, "kind": o.tag.kind, "level": o.level, "note": o.note}

@@ -50,7 +50,10 @@ def contract_amend(*, contract: Contract, actor: User) -> Contract:
         version=newest + 1,
         previous=contract,
         status=Contract.Status.DRAFT,
-        **{name: getattr(contract, name) for name in canonical.TERMS_FIELDS},
+        **{
+            name: getattr(contract, name)
+            for name in canonical.TERMS_FIELDS + canonical.OPTIONAL_TERMS_FIELDS
+        },
     )
     amendment.full_clean()
     amendment.save()
@@ -68,12 +71,14 @@ def _copy_content(*, source: Contract, target: Contract) -> None:
             user_id=section.user_id,
             **{name: getattr(section, name) for name in canonical.SECTION_FIELDS},
         )
+        copies: dict[int, Goal] = {}
         for goal in section.goals.all():
             goal_copy = Goal.objects.create(
                 section=copy,
                 position=goal.position,
                 **{name: getattr(goal, name) for name in canonical.GOAL_FIELDS},
             )
+            copies[goal.pk] = goal_copy
             Strategy.objects.bulk_create(
                 Strategy(goal=goal_copy, position=row.position, description=row.description)
                 for row in goal.strategies.all()
@@ -86,6 +91,10 @@ def _copy_content(*, source: Contract, target: Contract) -> None:
                 )
                 for row in goal.indicators.all()
             )
+        # The links between the copies mirror the links between the originals.
+        for goal in section.goals.all():
+            if goal.serves_id in copies:
+                Goal.objects.filter(pk=copies[goal.pk].pk).update(serves=copies[goal.serves_id])
 
 
 @transaction.atomic
@@ -104,7 +113,10 @@ def contract_carry_over(
         return existing
     if {m.user_id for m in pair.members.all()} != _partner_ids(contract):
         raise ValidationError(_("Only the same partners can carry their contract over."))
-    terms = {name: getattr(contract, name) for name in canonical.TERMS_FIELDS}
+    terms = {
+        name: getattr(contract, name)
+        for name in canonical.TERMS_FIELDS + canonical.OPTIONAL_TERMS_FIELDS
+    }
     terms.update(starts_on=starts_on, ends_on=ends_on)
     draft = Contract(
         organization=pair.organization,

@@ -71,6 +71,7 @@ def contract_start(*, pair: Pair, actor: User) -> Contract:
     if not selectors.is_pair_partner(pair=pair, user=actor):
         raise ValidationError(_("Only the partners can start their contract."))
     terms, sections = selectors.contract_prefill(pair=pair)
+    goals = selectors.partner_profile_goals(pair=pair)
     contract = Contract(
         organization=pair.organization, cohort=pair.cohort, pair=pair, version=1, **terms
     )
@@ -80,6 +81,10 @@ def contract_start(*, pair: Pair, actor: User) -> Contract:
         section = ContractSection(contract=contract, user_id=user_id, **texts)
         section.full_clean()
         section.save()
+        if goals.get(user_id):  # the profile's goal becomes the partner's one-year goal
+            goal = Goal(section=section, horizon=Goal.Horizon.ONE_YEAR, statement=goals[user_id])
+            goal.full_clean()
+            goal.save()
     _audit(contract, actor, "contract.started")
     return contract
 
@@ -104,6 +109,7 @@ def contract_terms_update(
     help_measure: str,
     boundaries: str,
     confidentiality: str,
+    why: str = "",
 ) -> Contract:
     """Either partner edits the shared terms of a draft."""
     contract = _locked(contract, "write_contracts")
@@ -135,6 +141,7 @@ def contract_terms_update(
         "help_measure": help_measure.strip(),
         "boundaries": boundaries.strip(),
         "confidentiality": confidentiality.strip(),
+        "why": why.strip(),
     }
     changed = sorted(name for name, value in terms.items() if getattr(contract, name) != value)
     for name, value in terms.items():
@@ -222,9 +229,11 @@ def goal_save(
     strategies: Sequence[StrategyInput],
     indicators: Sequence[IndicatorInput],
     goal: Goal | None = None,
+    serves: Goal | None = None,
 ) -> Goal:
     """Add a goal to one's own section, or replace an existing goal's content: its horizon,
-    statement, strategies and indicators (kept in the order given)."""
+    statement, strategies and indicators (kept in the order given), and for a short-term goal
+    the one-year goal of the same section it serves (`serves`)."""
     contract = _locked(section.contract, "write_contracts")
     _require_draft(contract)
     section = _own_section(contract, section, actor)
@@ -255,8 +264,11 @@ def goal_save(
         action = "contract.goal_updated"
     goal.horizon = horizon
     goal.statement = statement.strip()
+    goal.serves = serves
     goal.full_clean()
     goal.save()
+    if horizon != Goal.Horizon.ONE_YEAR:  # no longer a one-year goal: its steps serve nothing
+        Goal.objects.filter(serves=goal).update(serves=None)
     _sync_rows(Strategy, goal, strategies, canonical.STRATEGY_FIELDS, "strategies")
     _sync_rows(Indicator, goal, indicators, canonical.INDICATOR_FIELDS, "indicators")
     _touch(contract)

@@ -19,19 +19,25 @@ one even when its one-way value is larger::
 
 The pair score is out of 100 points::
 
-    score(A, B) = 93 · mutual(A, B)
+    score(A, B) = 90 · mutual(A, B)
                 +  5 · max(0, 1 − Δtz / 8 h)      Δtz: clock distance between the two UTC
                                                    offsets, modulo 24 h; 0 if either unknown
                 +  2 · [same preferred cadence]   both set and equal
+                +  3 · [same role]                both set and equal once case and spaces
+                                                   are tidied (peers with similar challenges)
 
 The score is symmetric. A trio scores the mean of its three pairwise scores.
 
 Rules
 -----
 A pair is not allowed when the two members share no language (``share_language``), are in
-the same non-empty department (``different_department``), were partners before
-(``exclude_previous_partners``), or are a forbidden pair. Locked pairs and trios are kept
-exactly as given, even when they break a rule, and their members take no further part.
+the same non-empty department (``different_department``), are more than
+``max_stage_distance`` career stages apart (both stages known; None: no limit), were partners
+before (``exclude_previous_partners``; unless the two are in ``pair_again``: both said they
+would pair again), or are a forbidden pair. Locked pairs and trios are kept exactly as given,
+even when they break a rule, and their members take no further part. A preferred pair (two
+members who named each other) is kept together when every rule allows it, and takes no
+further part either; otherwise its members are matched as usual.
 
 Matching
 --------
@@ -87,6 +93,7 @@ from .parameters import (
     MINUTES_PER_DAY,
     NORMALISATION_FLOOR,
     NOT_ALLOWED,
+    ROLE_POINTS,
     TIMEZONE_POINTS,
     TIMEZONE_ZERO_AT_MINUTES,
     WEIGHT_SCALE,
@@ -100,6 +107,7 @@ from .phrases import (
     OFFER_CLAUSE,
     OFFER_ITEM,
     PAIR_SENTENCE,
+    PEER_SENTENCE,
     PRIORITY_PHRASE_DEFAULT,
     PRIORITY_PHRASES,
     REASON_ALL_FORBIDDEN,
@@ -111,6 +119,8 @@ from .phrases import (
     REASON_RULE_COUNT,
     REASON_RULES_COMBINED,
     REASON_SAME_DEPARTMENT,
+    REASON_STAGE_TOO_FAR,
+    ROLE_PHRASES,
     RULE_LABELS,
     Wording,
 )
@@ -148,12 +158,15 @@ __all__ = [
     "OFFER_ITEM",
     "NOTHING_OFFERED_CLAUSE",
     "PAIR_SENTENCE",
+    "PEER_SENTENCE",
+    "ROLE_PHRASES",
     "LIST_SEPARATOR",
     "LIST_LAST_SEPARATOR",
     "REASON_ALONE",
     "REASON_NO_LANGUAGE_LISTED",
     "REASON_NO_SHARED_LANGUAGE",
     "REASON_SAME_DEPARTMENT",
+    "REASON_STAGE_TOO_FAR",
     "REASON_ALL_PREVIOUS",
     "REASON_ALL_FORBIDDEN",
     "REASON_RULES_COMBINED",
@@ -164,6 +177,7 @@ __all__ = [
     "COMPLEMENTARITY_POINTS",
     "TIMEZONE_POINTS",
     "CADENCE_POINTS",
+    "ROLE_POINTS",
     "TIMEZONE_ZERO_AT_MINUTES",
     "MAX_LEVEL",
     "MAX_REASON_TAGS",

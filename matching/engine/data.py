@@ -20,6 +20,8 @@ class MemberInput:
     utc_offset_minutes: int | None = None
     cadence: str = ""
     name: str = ""
+    career_stage: int | None = None  # 1 (early career) .. 5 (expert); None when unknown
+    role: str = ""  # a role code such as "team_lead"; equal roles earn ROLE_POINTS
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,14 @@ class Rules:
     previous_pairs: frozenset[frozenset[int]] = frozenset()
     forbidden_pairs: frozenset[frozenset[int]] = frozenset()
     locked_pairs: tuple[tuple[int, ...], ...] = ()
+    # Partners' career stages may differ by at most this many steps (None: no limit). A
+    # member whose stage is unknown is not limited.
+    max_stage_distance: int | None = None
+    # Two members who each named the other: kept together when every rule allows the pair.
+    preferred_pairs: frozenset[frozenset[int]] = frozenset()
+    # Previous partners who both said they would pair again: the previous-partner rule does
+    # not separate them.
+    pair_again: frozenset[frozenset[int]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,11 @@ class PairResult:
     score: float  # 0..100; a trio's is the mean of its three pairwise scores
     locked: bool
     reasons: tuple[Direction, ...]  # both directions for every two members of the group
+    # What makes the members peers: their common role code ("" if they differ or one is
+    # unknown) and how many career stages apart they are at most (None if one is unknown).
+    shared_role: str = ""
+    stage_gap: int | None = None
+    wished: bool = False  # a preferred pair the rules allowed, kept together
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from itertools import combinations
 from .data import Direction, MemberInput, PairResult, TagMatch
 from .parameters import MAX_LEVEL, MAX_REASON_TAGS
 from .phrases import ENGLISH, Wording
+from .scores import _role_key
 
 
 def explain(
@@ -20,7 +21,9 @@ def explain(
     """One sentence per two members of the group, covering both directions.
 
     e.g. "Ana offers Public speaking (expert), which Ben needs most; Ben offers Fundraising
-    (advanced), which Ana needs." Unknown ids are shown as "#<id>".
+    (advanced), which Ana needs." Unknown ids are shown as "#<id>". A sentence on what makes
+    them peers follows when it applies ("Both lead small teams and are at the same career
+    stage."), and one when they named each other as wished partners.
     """
     w = wording or ENGLISH
     directions = {(d.giver, d.receiver): d for d in pair.reasons}
@@ -47,28 +50,50 @@ def explain(
             listed = items[0]
         return w.offer_clause.format(giver=giver, items=listed)
 
-    return " ".join(
+    sentences = [
         w.pair_sentence.format(first=clause(directions[a, b]), second=clause(directions[b, a]))
         for a, b in combinations(pair.members, 2)
-    )
+    ]
+    peers = []
+    if pair.shared_role:
+        peers.append(w.role_phrases.get(_role_key(pair.shared_role), w.role_phrase_default))
+    if pair.stage_gap == 0:
+        peers.append(w.same_stage_phrase)
+    elif pair.stage_gap == 1:
+        peers.append(w.neighbouring_stage_phrase)
+    if peers:
+        sentences.append(w.peer_sentence.format(items=w.peer_join.join(peers)))
+    if pair.wished:
+        sentences.append(w.wished_sentence)
+    return " ".join(sentences)
 
 
 # --- Helpers. ---
 
 
 def _pair_result(
-    members: Sequence[MemberInput], rows: tuple[int, ...], score: float, *, locked: bool
+    members: Sequence[MemberInput],
+    rows: tuple[int, ...],
+    score: float,
+    *,
+    locked: bool,
+    wished: bool = False,
 ) -> PairResult:
     group = [members[row] for row in sorted(rows)]
     reasons = []
     for a, b in combinations(group, 2):
         reasons.append(_direction(a, b))
         reasons.append(_direction(b, a))
+    roles = {_role_key(member.role) for member in group}
+    stages = [member.career_stage for member in group]
     return PairResult(
         members=tuple(member.id for member in group),
         score=100 * score,
         locked=locked,
         reasons=tuple(reasons),
+        shared_role=group[0].role if len(roles) == 1 and "" not in roles else "",
+        stage_gap=None if None in stages else max(stages) - min(stages),
+        wished=wished,
     )
 
 

@@ -4,9 +4,12 @@ import numpy as np
 
 # --- Score and matching parameters. ---
 
-COMPLEMENTARITY_POINTS = 93.0
+COMPLEMENTARITY_POINTS = 90.0
 TIMEZONE_POINTS = 5.0
 CADENCE_POINTS = 2.0
+# Small on purpose: members in the same role face similar challenges, but what they can do
+# for each other still decides the pair.
+ROLE_POINTS = 3.0
 TIMEZONE_ZERO_AT_MINUTES = 8 * 60
 MAX_LEVEL = 5
 MAX_REASON_TAGS = 3

@@ -1,5 +1,6 @@
-"""The entry point: `match` validates the input, keeps the locked groups, and runs the phases
-in order (scores, graph, matching, trios, unmatched reasons, explanations), timing each.
+"""The entry point: `match` validates the input, keeps the locked groups and the preferred pairs
+the rules allow, and runs the phases in order (scores, graph, matching, trios, unmatched
+reasons, explanations), timing each.
 """
 
 import time
@@ -13,7 +14,7 @@ from .explanations import _pair_result
 from .graph import candidate_edges, full_graph_edges, solve
 from .parameters import DEFAULT_CANDIDATES_PER_MEMBER, DEFAULT_EXACT_BELOW
 from .phrases import ENGLISH, Wording
-from .scores import _group_score, encode, score_matrix
+from .scores import _allowed_pairs, _group_score, encode, score_matrix
 from .suggestions import best_partners
 from .trios import _attach_leftovers
 from .unmatched import _unmatched
@@ -41,9 +42,9 @@ def match(
     cohort = encode(ordered)
 
     in_locked = {row for group in locked_groups for row in group}
-    pool_rows = np.array(
-        [row for row in range(len(ordered)) if row not in in_locked], dtype=np.intp
-    )
+    wished_groups = _wished_groups(cohort, rules, position, in_locked)
+    kept = in_locked | {row for group in wished_groups for row in group}
+    pool_rows = np.array([row for row in range(len(ordered)) if row not in kept], dtype=np.intp)
     pool = cohort.take(pool_rows)
 
     scores = score_matrix(pool, rules)
@@ -60,6 +61,10 @@ def match(
             ordered, tuple(int(row) for row in group), _group_score(cohort, group), locked=True
         )
         for group in locked_groups
+    ]
+    results += [
+        _pair_result(ordered, group, _group_score(cohort, group), locked=False, wished=True)
+        for group in wished_groups
     ]
     for group in groups:
         pair_scores = [float(scores[a, b]) for a, b in combinations(group, 2)]
@@ -90,6 +95,7 @@ def match(
         stats={
             "members": len(ordered),
             "locked_members": len(in_locked),
+            "wished_pairs": len(wished_groups),
             "pool": len(pool_rows),
             "graph": "full" if exact else "candidates",
             "candidate_edges": len(edges),
@@ -126,3 +132,27 @@ def _locked_groups(
             seen.add(member_id)
         groups.append(tuple(sorted(position[member_id] for member_id in group)))
     return sorted(groups)
+
+
+def _wished_groups(
+    cohort, rules: Rules, position: Mapping[int, int], taken: set[int]
+) -> list[tuple[int, int]]:
+    """The preferred pairs kept together, as sorted row tuples: both members are in the cohort
+    and in no locked group, and every rule allows the pair. The others are matched as usual."""
+    pairs: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    for group in sorted(rules.preferred_pairs, key=sorted):
+        if len(group) != 2:
+            raise ValueError(f"a preferred pair needs 2 different members, not {sorted(group)}")
+        for member_id in group:
+            if member_id in seen:
+                raise ValueError(f"member {member_id} is in more than one preferred pair")
+            seen.add(member_id)
+        if all(member_id in position for member_id in group):
+            rows = tuple(sorted(position[member_id] for member_id in group))
+            if not taken.intersection(rows):
+                pairs.append(rows)
+    if not pairs:
+        return []
+    allowed = _allowed_pairs(cohort, rules, np.array(pairs, dtype=np.intp))
+    return [pair for pair, ok in zip(pairs, allowed, strict=True) if ok]

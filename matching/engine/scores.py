@@ -1,8 +1,10 @@
 """Scores: the members encoded as arrays (`encode`), and every pair's score with the rules
 applied (`score_matrix`), computed by row blocks so that memory stays bounded.
 
-The rule masks (`_shares_language`, `_other_department`, `_pair_rules`) also tell the unmatched
-reasons which rule excluded whom, and `_row_blocks` also bounds the candidate graph's work.
+The rule masks (`_shares_language`, `_other_department`, `_close_stage`, `_pair_rules`) also
+tell the unmatched reasons which rule excluded whom, `_allowed_pairs` checks a few given pairs
+against every rule (for the preferred pairs), and `_row_blocks` also bounds the candidate
+graph's work.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +21,7 @@ from .parameters import (
     MAX_LEVEL,
     MINUTES_PER_DAY,
     NOT_ALLOWED,
+    ROLE_POINTS,
     TIMEZONE_POINTS,
     TIMEZONE_ZERO_AT_MINUTES,
 )
@@ -37,6 +40,8 @@ class CohortArrays:
     departments: np.ndarray  # (n,) int64 code, -1 when empty
     utc_offsets: np.ndarray  # (n,) float32 minutes, NaN when unknown
     cadences: np.ndarray  # (n,) int64 code, -1 when empty
+    stages: np.ndarray  # (n,) int64 career stage 1..5, -1 when unknown
+    roles: np.ndarray  # (n,) int64 code, -1 when empty
 
     def take(self, rows: np.ndarray) -> "CohortArrays":
         return CohortArrays(
@@ -47,6 +52,8 @@ class CohortArrays:
             departments=self.departments[rows],
             utc_offsets=self.utc_offsets[rows],
             cadences=self.cadences[rows],
+            stages=self.stages[rows],
+            roles=self.roles[rows],
         )
 
 
@@ -55,6 +62,10 @@ def encode(members: Sequence[MemberInput]) -> CohortArrays:
     for member in members:
         _check_scale(member, member.offers, "offer level")
         _check_scale(member, member.needs, "need priority")
+        if member.career_stage is not None and not 1 <= member.career_stage <= MAX_LEVEL:
+            raise ValueError(
+                f"member {member.id}: career stage must be 1..5, not {member.career_stage}"
+            )
     n = len(members)
     # Only tags somebody offers and somebody needs can contribute to a coverage; the other
     # needs still count in each member's total priority.
@@ -93,6 +104,10 @@ def encode(members: Sequence[MemberInput]) -> CohortArrays:
             dtype=np.float32,
         ),
         cadences=_codes([member.cadence for member in members]),
+        stages=np.array(
+            [-1 if m.career_stage is None else m.career_stage for m in members], dtype=np.int64
+        ),
+        roles=_codes([_role_key(member.role) for member in members]),
     )
 
 
@@ -133,6 +148,11 @@ def _check_scale(member: MemberInput, values: Mapping[int, int], what: str) -> N
             raise ValueError(f"member {member.id}: {what} for tag {tag} must be 1..5, not {value}")
 
 
+def _role_key(role: str) -> str:
+    """Roles are similar when equal after tidying case and spaces ("Team lead" = "team  lead")."""
+    return " ".join(role.split()).casefold()
+
+
 def _codes(labels: list[str]) -> np.ndarray:
     """Integer code per label in sorted-label order; -1 for an empty label."""
     code = {label: i for i, label in enumerate(sorted(set(labels) - {""}))}
@@ -160,8 +180,12 @@ def _pair_scores(cohort: CohortArrays, rows: slice | np.ndarray, cols: slice) ->
     row_cadence = cohort.cadences[rows][:, None]
     same_cadence = (row_cadence == cohort.cadences[cols][None, :]) & (row_cadence >= 0)
 
+    row_role = cohort.roles[rows][:, None]
+    same_role = (row_role == cohort.roles[cols][None, :]) & (row_role >= 0)
+
     points = COMPLEMENTARITY_POINTS * mutual + TIMEZONE_POINTS * overlap
     points += CADENCE_POINTS * same_cadence
+    points += ROLE_POINTS * same_role
     return (points / 100).astype(np.float32)
 
 
@@ -175,21 +199,61 @@ def _other_department(cohort: CohortArrays, rows: slice | np.ndarray, cols: slic
     return (row_department != cohort.departments[cols][None, :]) | (row_department < 0)
 
 
+def _close_stage(
+    cohort: CohortArrays, rows: slice | np.ndarray, cols: slice, distance: int
+) -> np.ndarray:
+    """Pairs at most `distance` career stages apart, or with a stage unknown."""
+    row_stage = cohort.stages[rows][:, None]
+    col_stage = cohort.stages[cols][None, :]
+    return (np.abs(row_stage - col_stage) <= distance) | (row_stage < 0) | (col_stage < 0)
+
+
 def _rule_mask(cohort: CohortArrays, rules: Rules, rows: slice, cols: slice) -> np.ndarray:
-    """Pairs of rows × cols allowed by the language and department rules."""
+    """Pairs of rows × cols allowed by the language, department and career stage rules."""
     allowed = np.ones((rows.stop - rows.start, len(cohort.ids) - cols.start), dtype=bool)
     if rules.share_language:
         allowed &= _shares_language(cohort, rows, cols)
     if rules.different_department:
         allowed &= _other_department(cohort, rows, cols)
+    if rules.max_stage_distance is not None:
+        allowed &= _close_stage(cohort, rows, cols, rules.max_stage_distance)
+    return allowed
+
+
+def _allowed_pairs(cohort: CohortArrays, rules: Rules, pairs: np.ndarray) -> np.ndarray:
+    """Whether each given pair of rows, shape (pairs, 2), is allowed by every rule."""
+    first, second = pairs[:, 0], pairs[:, 1]
+    allowed = first != second
+    if rules.share_language:
+        allowed &= (cohort.languages[first] & cohort.languages[second] != 0).any(axis=1)
+    if rules.different_department:
+        departments = cohort.departments
+        allowed &= (departments[first] != departments[second]) | (departments[first] < 0)
+    if rules.max_stage_distance is not None:
+        stages_a, stages_b = cohort.stages[first], cohort.stages[second]
+        allowed &= (
+            (np.abs(stages_a - stages_b) <= rules.max_stage_distance)
+            | (stages_a < 0)
+            | (stages_b < 0)
+        )
+    excluded = {
+        frozenset((int(a), int(b)))
+        for rows_a, rows_b in _pair_rules(cohort, rules).values()
+        for a, b in zip(rows_a, rows_b, strict=True)
+    }
+    if excluded:
+        allowed &= np.array(
+            [frozenset((int(a), int(b))) not in excluded for a, b in pairs], dtype=bool
+        ).reshape(-1)
     return allowed
 
 
 def _pair_rules(cohort: CohortArrays, rules: Rules) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Row indices (first, second) of the pairs excluded by each pair rule that applies.
 
-    A previous trio excludes each two of its members. Ids that are not in the cohort (e.g.
-    members of a locked pair, or who left the programme) are ignored.
+    A previous trio excludes each two of its members, except two who both would pair again
+    (``rules.pair_again``). Ids that are not in the cohort (e.g. members of a locked pair, or
+    who left the programme) are ignored.
     """
     named = {"forbidden": rules.forbidden_pairs}
     if rules.exclude_previous_partners:
@@ -197,11 +261,12 @@ def _pair_rules(cohort: CohortArrays, rules: Rules) -> dict[str, tuple[np.ndarra
     row_of = {int(member_id): row for row, member_id in enumerate(cohort.ids)}
     excluded = {}
     for rule, groups in named.items():
+        exempt = rules.pair_again if rule == "previous" else frozenset()
         pairs = [
             (row_of[a], row_of[b])
             for group in groups
             for a, b in combinations(sorted(group), 2)
-            if a in row_of and b in row_of
+            if a in row_of and b in row_of and frozenset((a, b)) not in exempt
         ]
         indices = np.array(pairs, dtype=np.intp).reshape(-1, 2)
         excluded[rule] = (indices[:, 0], indices[:, 1])

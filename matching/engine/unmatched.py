@@ -8,7 +8,13 @@ import numpy as np
 
 from .data import Rules, Unmatched
 from .phrases import Wording
-from .scores import CohortArrays, _other_department, _pair_rules, _shares_language
+from .scores import (
+    CohortArrays,
+    _close_stage,
+    _other_department,
+    _pair_rules,
+    _shares_language,
+)
 
 
 def _unmatched(
@@ -34,6 +40,9 @@ def _unmatched(
                 excluded["language"] = ~_shares_language(cohort, here, everyone)[0]
             if rules.different_department:
                 excluded["department"] = ~_other_department(cohort, here, everyone)[0]
+            if rules.max_stage_distance is not None:
+                distance = rules.max_stage_distance
+                excluded["stage"] = ~_close_stage(cohort, here, everyone, distance)[0]
             for rule, (first, second) in pair_rules.items():
                 partner = np.zeros(n, dtype=bool)
                 partner[second[first == row]] = True
@@ -47,10 +56,11 @@ def _unmatched(
 
 def _rule_reason(excluded: Mapping[str, np.ndarray], wording: Wording) -> str:
     """The reason for a member every other member is excluded from by at least one rule."""
-    order = ("language", "department", "previous", "forbidden")
+    order = ("language", "department", "stage", "previous", "forbidden")
     sole_reason = {
         "language": wording.reason_no_shared_language,
         "department": wording.reason_same_department,
+        "stage": wording.reason_stage_too_far,
         "previous": wording.reason_all_previous,
         "forbidden": wording.reason_all_forbidden,
     }

@@ -10,7 +10,8 @@ The package
 The services live in submodules by role: `runs` (a cohort's matching settings, and the runs of
 the engine that store proposals), `review` (what a coordinator does with the proposals: lock,
 forbid, pair by hand, publish), `answers` (members accepting or declining their pair, and
-partner requests), `emails` (the messages the tasks send) and `common` (the helpers they share:
+partner requests), `wishes` (keeping or setting aside mutual wished partners, and members who
+would pair again), `emails` (the messages the tasks send) and `common` (the helpers they share:
 locking the cohort or a pair, who already has a partner, forbidding and creating pairs).
 Callers import from `matching.services` only: every public name is re-exported here, with
 `ValidationError` (which callers catch as `services.ValidationError`).
@@ -34,6 +35,7 @@ from .runs import (
     matching_run_execute,
     matching_run_start,
 )
+from .wishes import pair_again_record, wish_set_honoured
 
 __all__ = [
     "ValidationError",
@@ -49,6 +51,9 @@ __all__ = [
     "pair_forbid",
     "pair_create_manual",
     "matching_publish",
+    # Wished partners and pairing again
+    "wish_set_honoured",
+    "pair_again_record",
     # Members' answers and partner requests
     "pair_respond",
     "partner_request_create",

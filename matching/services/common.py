@@ -35,12 +35,15 @@ def _in_current_pair(cohort: Cohort, user_ids) -> set[int]:
 
 def _forbid(*, cohort: Cohort, user_ids, actor: User | None, reason: str) -> None:
     for first, second in combinations(sorted(user_ids), 2):
-        PairRule.objects.get_or_create(
+        rule, _created = PairRule.objects.get_or_create(
             cohort=cohort,
             user_a_id=first,
             user_b_id=second,
             defaults={"kind": PairRule.Kind.FORBID, "created_by": actor, "reason": reason[:200]},
         )
+        if rule.kind != PairRule.Kind.FORBID:  # a wish not kept becomes a pair never made
+            rule.kind = PairRule.Kind.FORBID
+            rule.save(update_fields=["kind"])
 
 
 def _create_pair(

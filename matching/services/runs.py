@@ -40,7 +40,8 @@ logger = logging.getLogger(__name__)
 # A run still queued or running after this long is taken for lost (e.g. a worker died).
 RUN_TIMEOUT_SECONDS = 60 * 60
 INCOMPLETE_PROFILE_REASON = gettext_lazy(
-    "profile is not complete (it needs an offer, a need, a language and a time zone)"
+    "profile is not complete (it needs a one-year goal, an offer, a need, a language and a "
+    "time zone)"
 )
 
 
@@ -60,6 +61,10 @@ def match_settings_update(
     different_department: bool,
     exclude_previous_partners: bool,
     allow_requests: bool,
+    keep_stages_close: bool = True,
+    max_stage_distance: int = 1,
+    honour_wishes: bool = True,
+    allow_pair_again: bool = True,
 ) -> MatchSettings:
     _lock_cohort(cohort, "edit_cohort")
     match_settings = selectors.match_settings_for(cohort=cohort)
@@ -68,6 +73,10 @@ def match_settings_update(
         "different_department": different_department,
         "exclude_previous_partners": exclude_previous_partners,
         "allow_requests": allow_requests,
+        "keep_stages_close": keep_stages_close,
+        "max_stage_distance": max_stage_distance,
+        "honour_wishes": honour_wishes,
+        "allow_pair_again": allow_pair_again,
     }
     changed = {
         name: value for name, value in values.items() if getattr(match_settings, name) != value
@@ -287,6 +296,7 @@ def _save_run_result(
             origin=Pair.Origin.MATCHING,
             score=pair.score,
             explanation=text,
+            wished=pair.wished,
         )
         for pair, text in new
         if not pair.locked
@@ -318,6 +328,7 @@ def _save_run_result(
     run.stats = {
         "members": len(data.members),
         "locked_pairs": len(data.locked_pair_ids),
+        "wished_pairs": result.stats.get("wished_pairs", 0),
         "pairs": result.stats["pairs"],
         "trios": result.stats["trios"],
         "unmatched": len(result.unmatched),

@@ -15,11 +15,13 @@ from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.validators import validate_one_line
 
+from ..models import CareerStage, Role
 from ..services import normalize_languages
 from .results import (
     CELL_MAX_LENGTH,
@@ -27,6 +29,7 @@ from .results import (
     ENTRY_SEPARATOR,
     LANGUAGE_MAX_LENGTH,
     MAX_LENGTHS,
+    OPTIONAL_COLUMNS,
     TAG_NAME_MAX_LENGTH,
     MemberRow,
     ParsedFile,
@@ -59,7 +62,7 @@ def _read_header(cells: list[str], problems: _Problems) -> dict[str, int]:
     unknown = [
         cell.strip() or _("(empty)")
         for cell, name in zip(cells, names, strict=True)
-        if name not in COLUMNS
+        if name not in COLUMNS and name not in OPTIONAL_COLUMNS
     ]
     if unknown:
         problems.add(
@@ -84,7 +87,8 @@ def _read_header(cells: list[str], problems: _Problems) -> dict[str, int]:
             columns=", ".join(missing),
             expected=expected,
         )
-    repeated = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
+    known = COLUMNS + OPTIONAL_COLUMNS
+    repeated = sorted({name for name in names if name in known and names.count(name) > 1})
     if repeated:
         problems.add(
             1,
@@ -95,7 +99,7 @@ def _read_header(cells: list[str], problems: _Problems) -> dict[str, int]:
             ),
             columns=", ".join(repeated),
         )
-    return {name: names.index(name) for name in COLUMNS if name in names}
+    return {name: names.index(name) for name in known if name in names}
 
 
 def _parse_entries(
@@ -157,14 +161,15 @@ def _parse_row(cells: dict[str, str], line: int, problems: _Problems) -> MemberR
             )
     if len(problems) > found:
         return None
-    values = {column: _tidy(cells[column]) for column in COLUMNS}
+    given = tuple(column for column in OPTIONAL_COLUMNS if column in cells)
+    values = {column: _tidy(cells[column]) for column in COLUMNS + given}
     for column, value in values.items():
         try:
             validate_one_line(value)
         except ValidationError as error:
             problems.add(line, "%(column)s: %(error)s", column=column, error=error.messages[0])
     for column, limit in MAX_LENGTHS.items():
-        if len(values[column]) > limit:
+        if column in values and len(values[column]) > limit:
             problems.add(
                 line,
                 _("%(column)s is too long (%(length)s characters; at most %(max)s)."),
@@ -208,6 +213,8 @@ def _parse_row(cells: dict[str, str], line: int, problems: _Problems) -> MemberR
     needs = _parse_entries(
         cells["needs"], line=line, column="needs", label=_("priority"), problems=problems
     )
+    career_stage = _choice(values, "career_stage", line, problems)
+    role = _choice(values, "role", line, problems)
     if len(problems) > found:
         return None
     return MemberRow(
@@ -220,7 +227,41 @@ def _parse_row(cells: dict[str, str], line: int, problems: _Problems) -> MemberR
         needs=needs,
         languages=tuple(normalize_languages(languages)),
         timezone=time_zone,
+        goal=values.get("goal", ""),
+        career_stage=int(career_stage) if career_stage else None,
+        role=role or "",
+        given=given,
     )
+
+
+@functools.cache
+def _choice_keys(column: str) -> dict[str, str]:
+    """A choice's value, or its English label in any case, -> the value (as text)."""
+    choices = CareerStage.choices if column == "career_stage" else Role.choices
+    keys = {}
+    with translation.override("en"):
+        for value, label in choices:
+            keys[str(value).lower()] = str(value)
+            keys[str(label).lower()] = str(value)
+    return keys
+
+
+def _choice(values, column: str, line: int, problems) -> str:
+    """The value of an optional choice column ("" when absent or empty), or a problem."""
+    text = values.get(column, "")
+    if not text:
+        return ""
+    keys = _choice_keys(column)
+    if text.lower() in keys:
+        return keys[text.lower()]
+    problems.add(
+        line,
+        _("%(column)s: “%(value)s” is not one of: %(choices)s."),
+        column=column,
+        value=text[:70],
+        choices=", ".join(sorted({value for value in keys.values()})),
+    )
+    return ""
 
 
 class _CsvError(Exception):

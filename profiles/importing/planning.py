@@ -231,7 +231,7 @@ class _Planner:
         if profile is not None:
             member.profile_fields = [
                 name
-                for name in ("department", "languages", "timezone")
+                for name in ("department", "languages", "timezone", *row.given)
                 if getattr(profile, name) != _profile_value(row, name)
             ]
         member.current_offers = {tag_id: offer.level for tag_id, offer in offers.items()}
@@ -264,6 +264,7 @@ class _Planner:
                 "department": row.department,
                 "languages": list(row.languages),
                 "timezone": row.timezone,
+                **{name: getattr(row, name) for name in row.given},
                 "offers": [[name, number] for name, number in row.offers],
                 "needs": [[name, number] for name, number in row.needs],
             },

@@ -26,6 +26,8 @@ COLUMNS = (
     "languages",
     "timezone",
 )
+# Columns a file may have, or not: a file without them leaves these fields as they are.
+OPTIONAL_COLUMNS = ("goal", "career_stage", "role")
 ENTRY_SEPARATOR = ";"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Rows are read and written in batches: each batch costs a fixed number of queries.
@@ -36,6 +38,7 @@ MAX_LENGTHS = {
     "first_name": User._meta.get_field("first_name").max_length,
     "last_name": User._meta.get_field("last_name").max_length,
     "department": Profile._meta.get_field("department").max_length,
+    "goal": Profile._meta.get_field("goal").max_length,
 }
 TAG_NAME_MAX_LENGTH = Tag._meta.get_field("name").max_length
 LANGUAGE_MAX_LENGTH = 50
@@ -67,6 +70,11 @@ class MemberRow:
     needs: tuple[tuple[str, int], ...]
     languages: tuple[str, ...]
     timezone: str
+    # The optional columns the file has (`given`), and their values.
+    goal: str = ""
+    career_stage: int | None = None
+    role: str = ""
+    given: tuple[str, ...] = ()
 
     @property
     def offers_read(self) -> list[str]:

@@ -15,7 +15,7 @@ from accounts.services import invitations_from_import
 from ..models import Need, Offer, Profile
 from ..services import tags_resolve_or_create
 from .planning import _chunks, _existing_users, _Plan
-from .results import BATCH_SIZE
+from .results import BATCH_SIZE, OPTIONAL_COLUMNS
 
 
 def _write(plan: _Plan, *, actor: User | None) -> None:
@@ -83,6 +83,7 @@ def _write(plan: _Plan, *, actor: User | None) -> None:
             "department": row.department,
             "languages": list(row.languages),
             "timezone": row.timezone,
+            **{name: getattr(row, name) for name in row.given},
         }
         if member.profile is None:
             member.profile = Profile(organization=organization, user=member.user, **fields)
@@ -105,7 +106,7 @@ def _write(plan: _Plan, *, actor: User | None) -> None:
             profile.pk = by_user[profile.user_id]
     Profile.objects.bulk_update(
         changed_profiles,
-        ["department", "languages", "timezone", "updated_at"],
+        ["department", "languages", "timezone", *OPTIONAL_COLUMNS, "updated_at"],
         batch_size=BATCH_SIZE,
     )
 

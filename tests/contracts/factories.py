@@ -93,7 +93,11 @@ def filled(contract: Contract) -> Contract:
             needs=f"{user.first_name} needs public speaking",
             will_help_with=f"{user.first_name} will review drafts",
         )
-        services.goal_save(section=section, actor=user, **goal_kwargs(f"{user.first_name} 1y"))
+        # The one-year goal carried from the profile, if any, is the one filled in.
+        carried = section.goals.filter(horizon=Goal.Horizon.ONE_YEAR).first()
+        services.goal_save(
+            section=section, actor=user, goal=carried, **goal_kwargs(f"{user.first_name} 1y")
+        )
         services.goal_save(
             section=section,
             actor=user,

@@ -183,9 +183,9 @@ def test_windows_line_endings_hash_like_unix_ones(contract):
 
 def test_the_field_lists_cover_every_field_of_every_part():
     for model, fields in (
-        (Contract, canonical.TERMS_FIELDS),
+        (Contract, canonical.TERMS_FIELDS + canonical.OPTIONAL_TERMS_FIELDS),
         (ContractSection, canonical.SECTION_FIELDS),
-        (Goal, canonical.GOAL_FIELDS),
+        (Goal, canonical.GOAL_FIELDS + canonical.OPTIONAL_GOAL_FIELDS),
         (Strategy, canonical.STRATEGY_FIELDS),
         (Indicator, canonical.INDICATOR_FIELDS),
     ):

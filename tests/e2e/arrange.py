@@ -49,17 +49,21 @@ COHORT = {"name": "Autumn 2026", "slug": "autumn-2026"}
 ANA, BEN = "ana@northwind.test", "ben@northwind.test"
 OUTSIDER = {"email": "olu@southwind.test", "first_name": "Olu", "last_name": "Bakare"}
 
-HEADER = "email,first_name,last_name,department,offers,needs,languages,timezone"
-# Ana and Ben complement each other once they add their needs (journey 2); the others are
-# complete already and pair up among themselves. Departments differ within each pair.
+HEADER = "email,first_name,last_name,department,offers,needs,languages,timezone,goal"
+# Ana and Ben complement each other once they add their needs and goals (journey 2); the others
+# are complete already and pair up among themselves. Departments differ within each pair.
 ROWS = [
     "ana@northwind.test,Ana,Silva,Marketing,Public speaking:5;Storytelling:4,,English,"
-    "Europe/Copenhagen",
-    "ben@northwind.test,Ben,Okafor,Finance,Budgeting:5;Forecasting:4,,English,Europe/Copenhagen",
-    "carl@northwind.test,Carl,Berg,Engineering,Python:5,Negotiation:4,English,Europe/Berlin",
-    "dina@northwind.test,Dina,Moreau,Sales,Negotiation:5,Python:4,English,Europe/Paris",
-    "eve@northwind.test,Eve,Ng,People,Recruiting:4,Data analysis:4,English,Europe/London",
-    "finn@northwind.test,Finn,Olsen,Data,Data analysis:5,Recruiting:4,English,Europe/Oslo",
+    "Europe/Copenhagen,",
+    "ben@northwind.test,Ben,Okafor,Finance,Budgeting:5;Forecasting:4,,English,Europe/Copenhagen,",
+    "carl@northwind.test,Carl,Berg,Engineering,Python:5,Negotiation:4,English,Europe/Berlin,"
+    "Ship our first data product",
+    "dina@northwind.test,Dina,Moreau,Sales,Negotiation:5,Python:4,English,Europe/Paris,"
+    "Close our biggest deal yet",
+    "eve@northwind.test,Eve,Ng,People,Recruiting:4,Data analysis:4,English,Europe/London,"
+    "Build a hiring dashboard",
+    "finn@northwind.test,Finn,Olsen,Data,Data analysis:5,Recruiting:4,English,Europe/Oslo,"
+    "Hire two analysts",
 ]
 MEMBERS_CSV = "\n".join([HEADER, *ROWS]) + "\n"
 # Line 4 (Carl) claims a Python level of 9: the whole file is refused.
@@ -216,7 +220,9 @@ def after_journey_3() -> Cast:
     contract = contract_services.contract_start(pair=cast.pair, actor=ana)
     for user in (ana, ben):
         section = contract.sections.get(user=user)
-        contract_services.goal_save(section=section, actor=user, **goal_input(user))
+        # The one-year goal the contract carried over from the profile is the one filled in.
+        carried = section.goals.filter(horizon=Goal.Horizon.ONE_YEAR).first()
+        contract_services.goal_save(section=section, actor=user, goal=carried, **goal_input(user))
     contract_services.contract_terms_update(
         contract=contract,
         actor=ben,

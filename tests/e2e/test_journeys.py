@@ -248,7 +248,11 @@ def write_section(person, cast, email: str) -> None:
     if person.page.get_by_role("button", name="Start our contract").count():
         person.click("Start our contract", shot=f"{first}-contract-draft")
     person.click("Edit my section")
-    person.click("Add your first goal")
+    # The one-year goal carried over from the profile is there to complete, if any.
+    if person.page.get_by_role("link", name="Edit goal, strategies and indicators").count():
+        person.click("Edit goal, strategies and indicators")
+    elif person.page.get_by_role("link", name="Add your first goal").count():
+        person.click("Add your first goal")
     person.select("Horizon", "1y")
     person.fill("Goal (the what)", arrange.PROFILE_ADDITIONS[email]["goal"])
     person.fill("Strategy (the how)", "Prepare one part each week with my partner")

@@ -52,7 +52,10 @@ def next_step(person, label, *, shot: str = "") -> None:
 def write_my_part(person, email: str) -> None:
     """On the section form: one goal with a strategy and a number indicator."""
     first = email.split("@")[0]
-    if person.page.get_by_role("link", name="Add your first goal").count():
+    # The one-year goal carried over from the profile is there to complete, if any.
+    if person.page.get_by_role("link", name="Edit goal, strategies and indicators").count():
+        person.click("Edit goal, strategies and indicators")
+    elif person.page.get_by_role("link", name="Add your first goal").count():
         person.click("Add your first goal")
     person.select("Horizon", "1y")
     person.fill("Goal (the what)", arrange.PROFILE_ADDITIONS[email]["goal"])

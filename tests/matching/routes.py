@@ -82,6 +82,7 @@ ROUTES = {
     "matching_pair_manual": Route(cohort_of),
     "matching_member_search": Route(cohort_of, methods=("get",)),
     "matching_publish": Route(cohort_of),
+    "matching_wish": Route(cohort_of, methods=("post",)),
     "pair_lock": Route(pair_of, methods=("post",)),
     "pair_forbid": Route(pair_of),
     "my_partner": Route(cohort_of, methods=("get",), access=ENROLLED),

@@ -109,6 +109,9 @@ def test_saving_the_rules_is_audited(coordinator_client, coordinator, cohort):
         "different_department": False,
         "exclude_previous_partners": False,
         "allow_requests": True,
+        "keep_stages_close": False,
+        "honour_wishes": False,
+        "allow_pair_again": False,
     }
 
 

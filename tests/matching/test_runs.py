@@ -49,7 +49,7 @@ def test_every_pair_is_explained_in_both_directions_with_names_and_tags(cohort, 
         "Ben Okafor offers Fundraising (advanced), which Ana Silva needs most."
     )
     # Harmonic mean of the two coverages (1 and 0.8), plus the same time zone's 5 points.
-    assert pair.score == pytest.approx(93 * 2 * 0.8 / 1.8 + 5, abs=0.01)
+    assert pair.score == pytest.approx(90 * 2 * 0.8 / 1.8 + 5, abs=0.01)
 
 
 def test_a_run_records_who_started_it_and_its_result_in_the_audit_log(cohort, four, coordinator):

@@ -22,6 +22,7 @@ class ProfileFactory(DjangoModelFactory):
 
     organization = factory.SubFactory(OrganizationFactory)
     user = factory.SubFactory(UserFactory)
+    goal = "Lead my first team of five with confidence"
 
 
 class OfferFactory(DjangoModelFactory):
@@ -47,7 +48,8 @@ class NeedFactory(DjangoModelFactory):
 
 
 def complete_profile(**kwargs) -> Profile:
-    """A profile with what a cohort counts as complete: an offer, a need, a language, a zone."""
+    """A profile with what a cohort counts as complete: a one-year goal (the factory's), an
+    offer, a need, a language, a zone."""
     kwargs.setdefault("languages", ["English"])
     kwargs.setdefault("timezone", "Europe/Copenhagen")
     profile = ProfileFactory(**kwargs)

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from profiles import selectors
+from profiles.models import Profile
 from tests.factories import EnrolmentFactory, MembershipFactory
 from tests.profiles.factories import (
     NeedFactory,
@@ -29,15 +30,16 @@ def cohort_profiles_url(cohort, **query):
 
 def test_an_empty_profile_is_0_percent_and_names_what_is_missing(organization, member):
     completeness = selectors.profile_completeness(
-        ProfileFactory(organization=organization, user=member)
+        ProfileFactory(organization=organization, user=member, goal="")
     )
 
     assert completeness.percent == 0
     assert not completeness.is_complete
-    assert len(completeness.missing) == 4
+    assert [str(item) for item in completeness.missing][0] == "your one-year goal"
+    assert len(completeness.missing) == 5
 
 
-def test_a_profile_missing_only_a_need_is_75_percent(organization, member):
+def test_a_profile_missing_only_a_need_is_80_percent(organization, member):
     profile = ProfileFactory(
         organization=organization, user=member, languages=["English"], timezone="UTC"
     )
@@ -45,17 +47,32 @@ def test_a_profile_missing_only_a_need_is_75_percent(organization, member):
 
     completeness = selectors.profile_completeness(profile)
 
-    assert completeness.percent == 75
+    assert completeness.percent == 80
     assert [str(item) for item in completeness.missing] == ["at least one thing you need"]
     assert not selectors.profile_is_complete(profile)
 
 
-def test_offer_need_language_and_time_zone_make_a_profile_complete(organization, member):
+def test_goal_offer_need_language_and_time_zone_make_a_profile_complete(organization, member):
     profile = complete_profile(organization=organization, user=member)
 
     assert selectors.profile_is_complete(profile)
     assert selectors.profile_completeness(profile).percent == 100
-    assert selectors.profile_completeness(profile).suggestions  # goal, about… still suggested
+    assert selectors.profile_completeness(profile).suggestions  # stage, role… still suggested
+
+
+def test_a_profile_without_a_one_year_goal_is_not_complete(organization, member, cohort):
+    profile = complete_profile(organization=organization, user=member, goal="")
+
+    assert not selectors.profile_is_complete(profile)
+    assert [str(item) for item in selectors.profile_completeness(profile).missing] == [
+        "your one-year goal"
+    ]
+    assert not Profile.objects.filter(pk=profile.pk).complete().exists()
+    row = selectors.cohort_profile_statuses(cohort=cohort).get(user=member)
+    assert not row.is_complete
+    assert [str(item) for item in selectors.completeness_of_row(row).missing] == [
+        "your one-year goal"
+    ]
 
 
 def test_no_profile_at_all_is_incomplete():
@@ -71,7 +88,7 @@ def test_profile_page_shows_the_percentage_and_what_is_missing(client_for, organ
     )
 
     content = response.content.decode()
-    assert "50% complete" in content
+    assert "60% complete" in content
     assert "at least one thing you offer" in content and "your time zone" in content
 
 
