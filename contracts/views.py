@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_cohort_for_coordinator
+from accounts.adapters import client_ip
 from accounts.idempotency import AlreadyDone, report_refusal
 from accounts.lifecycle import cohort_allows, refusal_message
 from accounts.view_helpers import apply_errors, paginate, refuse_unless_cohort_allows
@@ -275,7 +276,7 @@ def contract_sign(request, org_slug, contract_id):
                 user=request.user,
                 typed_name=data["typed_name"],
                 content_hash=data["content_hash"],
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
         except AlreadyDone as error:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import audit
+from ..adapters import client_ip
 from . import WelcomeLinkError, welcome_accept, welcome_from_token
 from .forms import WelcomePasswordForm
 
@@ -24,7 +25,7 @@ def welcome(request, token):
         except WelcomeLinkError as error:
             return render(request, "accounts/welcome_invalid.html", {"error": error}, status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        audit.login_succeeded_record(user=user, ip=request.META.get("REMOTE_ADDR"))
+        audit.login_succeeded_record(user=user, ip=client_ip(request))
         messages.success(request, _("Welcome to PeerMentor! You are signed in."))
         return redirect(next_path)
     return render(request, "accounts/welcome.html", {"form": form, "member": user})

@@ -365,6 +365,22 @@ def test_signing_with_the_right_name_and_password(client_for, pair, member):
     assert (signature.ip, signature.user_agent) == ("198.51.100.7", "TestBrowser/1.0")
 
 
+def test_behind_a_trusted_proxy_the_signature_records_the_clients_address(
+    client_for, pair, member, settings
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    contract = ready(pair)
+
+    client_for(member).post(
+        url("contract_sign", contract),
+        sign_post(contract, typed_name="ana silva"),
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.50, 198.51.100.7",
+    )
+
+    assert Signature.objects.get(user=member).ip == "198.51.100.7"
+
+
 @pytest.mark.parametrize(
     ("overrides", "error"),
     [
