@@ -20,12 +20,6 @@ class AccountAdapter(DefaultAccountAdapter):
         except PermissionDenied:  # no address to be found: still record the event
             return None
 
-
-def client_ip(request) -> str | None:
-    """The client's address as allauth reads it: behind `TRUSTED_PROXY_COUNT` proxies, from
-    X-Forwarded-For; otherwise REMOTE_ADDR. None when there is none."""
-    return AccountAdapter(request)._client_ip(request)
-
     def send_mail(self, template_prefix, email, context):
         # allauth's messages greet with the product and, for a member, their organization,
         # never with the host name the request came in on.
@@ -74,3 +68,9 @@ def _organization_name(email: str) -> str:
         .first()
     )
     return membership.organization.name if membership else ""
+
+
+def client_ip(request) -> str | None:
+    """The client's address as allauth reads it: behind `TRUSTED_PROXY_COUNT` proxies, from
+    X-Forwarded-For; otherwise REMOTE_ADDR. None when there is none."""
+    return AccountAdapter(request)._client_ip(request)
