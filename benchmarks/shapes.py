@@ -143,6 +143,9 @@ def planted_cohort_with_pairs(
                     rng=rng,
                 )
             )
+        if result[-1].department == result[-2].department:
+            # A planted pair is allowed: its members work in different departments.
+            result[-1] = _with(result[-1], department=f"{result[-1].department}-other")
     all_tags = list(range(next_tag))
     for _ in range(giants):
         result.append(

@@ -11,6 +11,8 @@ TIMEZONE_ZERO_AT_MINUTES = 8 * 60
 MAX_LEVEL = 5
 MAX_REASON_TAGS = 3
 
+# On a 10,000-member cohort 10 and 20 candidates reached 99.24 and 99.85 % of the total with
+# 30, and 30 comes within 0.05 % of 60 or 100 (see the package docstring).
 DEFAULT_CANDIDATES_PER_MEMBER = 30
 # The full graph of 500 members is solved exactly in about 0.25 s; beyond that the
 # blossom algorithm's cost grows quickly while the candidate graph stays within 0.1 %.
@@ -18,8 +20,9 @@ DEFAULT_EXACT_BELOW = 500
 
 NOT_ALLOWED = np.float32(-1.0)
 WEIGHT_SCALE = 1_000_000
-# Bounds the float32 temporaries of one row block (elements, i.e. 16 MB each).
-BLOCK_ELEMENTS = 1 << 22
+# Bounds the float32 temporaries of one row block (elements, i.e. 8 MB each): at 20,000
+# members the score matrix alone takes 1.6 GB, so the temporaries must stay small.
+BLOCK_ELEMENTS = 1 << 21
 # A member whose k-th best score is 0 would divide by zero when normalising; this floor
 # (0.01 points) instead puts them high in the lists of everyone they score above 0 with,
 # which is what a member with few good partners needs.
