@@ -65,14 +65,23 @@ def candidate_edges(scores: np.ndarray, per_member: int) -> np.ndarray:
         tile = scores[rows]
         # Pairs not allowed (-1) stay negative, below every allowed one (>= 0).
         negated = tile * -inverse_scale
-        top = np.argpartition(negated, k - 1, axis=1)[:, :k]
-        first = np.repeat(np.arange(rows.start, rows.stop), k)
-        second = top.ravel()
-        allowed = scores[first, second] >= 0
+        # A row's k-th value, then every column up to it: cheaper than an argpartition of
+        # the whole block. Rows with ties at the k-th value fall back to argpartition.
+        kth = np.partition(negated, k - 1, axis=1)[:, k - 1]
+        chosen = negated <= kth[:, None]
+        tied = np.flatnonzero(chosen.sum(axis=1) > k)
+        if len(tied):
+            chosen[tied] = False
+            top = np.argpartition(negated[tied], k - 1, axis=1)[:, :k]
+            chosen[tied[:, None], top] = True
+        local, second = np.nonzero(chosen)
+        first = local + rows.start
+        allowed = tile[local, second] >= 0
         low = np.minimum(first, second)[allowed]
         high = np.maximum(first, second)[allowed]
         codes.append(low.astype(np.int64) * n + high)
-    unique = np.unique(np.concatenate(codes))
+    codes = np.sort(np.concatenate(codes))
+    unique = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
     return np.column_stack((unique // n, unique % n)).astype(np.intp)
 
 
