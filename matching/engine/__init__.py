@@ -59,8 +59,9 @@ allowed pairs), then maximum total score. Weights are integers
   3. *Leftovers.* Members still unmatched who have allowed partners among themselves are
      matched on their full allowed graph.
   4. *Maximum cardinality on the full graph.* Augmenting paths through one matched pair
-     (u – a = b – v becomes u – a, b – v) are applied, best change of score first, while two
-     unmatched members have allowed partners. Then the matching is proved maximum: with at
+     (u – a = b – v becomes u – a, b – v) are applied, each the best by the change of score
+     among the partners of u whose pair loses least, while two unmatched members have
+     allowed partners. Then the matching is proved maximum: with at
      most one unmatched member who has an allowed partner, the matched members and that one
      are an odd set, so some component of the full graph is odd and leaves one member alone
      (Tutte–Berge); otherwise the components of the full graph are counted, and if there

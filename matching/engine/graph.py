@@ -13,9 +13,10 @@ candidate graph it runs, in order (see the package docstring for why):
 3. the members still unmatched who have allowed partners among themselves are matched on
    their full allowed graph (maximum cardinality, then weight);
 4. maximum cardinality on the full allowed graph (`_maximum_cardinality`): augmenting paths
-   through one matched pair, then a proof (no two unmatched members with a partner left, or
-   as many unmatched members as the full graph has odd components), else the exact blossom
-   on the full graph of the components that still hold two unmatched members.
+   through one matched pair (searched first among the partners whose pair loses least),
+   then a proof (no two unmatched members with a partner left, or as many unmatched members
+   as the full graph has odd components), else the exact blossom on the full graph of the
+   components that still hold two unmatched members.
 """
 
 import numpy as np
@@ -23,7 +24,7 @@ import rustworkx as rx
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
-from .parameters import NORMALISATION_FLOOR, WEIGHT_SCALE
+from .parameters import AUGMENTING_SHORTLIST, NORMALISATION_FLOOR, WEIGHT_SCALE
 from .scores import _row_blocks
 
 # --- Phases. match() runs them in order; they are public so they can be timed. ---
@@ -200,26 +201,47 @@ def _maximum_cardinality(
 def _short_augmenting_path(
     scores: np.ndarray, mate: np.ndarray, open_rows: list[int]
 ) -> tuple[int, int, int, int] | None:
-    """The best path u – a = b – v from an unmatched member u through a matched pair to
-    another unmatched member v, by the change in total score; None if there is none."""
+    """A path u – a = b – v from an unmatched member u through a matched pair to another
+    unmatched member v, the best by the change in total score among u's
+    ``AUGMENTING_SHORTLIST`` partners whose pair loses least (all partners if none of those
+    leads on); None if there is none."""
     others = np.array(open_rows, dtype=np.intp)
     for u in open_rows:
         partners = np.flatnonzero(scores[u] >= 0)
         partners = partners[mate[partners] >= 0]
         if len(partners) == 0:
             continue
-        mates = mate[partners]
         ends = others[others != u]
-        reachable = scores[np.ix_(ends, mates)]  # (ends, partners)
-        gain = np.where(
-            reachable >= 0,
-            scores[u, partners][None, :] + reachable - scores[partners, mates][None, :],
-            -np.inf,
-        )
-        if np.isfinite(gain).any():
-            end, through = np.unravel_index(int(np.argmax(gain)), gain.shape)
-            return u, int(partners[through]), int(mates[through]), int(ends[end])
+        # The partners whose pair loses least first; all of them only if none leads on.
+        loss = scores[partners, mate[partners]] - scores[u, partners]
+        if len(partners) > AUGMENTING_SHORTLIST:
+            short = np.argpartition(loss, AUGMENTING_SHORTLIST - 1)[:AUGMENTING_SHORTLIST]
+            shortlists = (partners[np.sort(short)], partners)
+        else:
+            shortlists = (partners,)
+        for through in shortlists:
+            path = _best_path(scores, mate, u, through, ends)
+            if path is not None:
+                return path
     return None
+
+
+def _best_path(
+    scores: np.ndarray, mate: np.ndarray, u: int, partners: np.ndarray, ends: np.ndarray
+) -> tuple[int, int, int, int] | None:
+    """The path u – a = b – v with a among ``partners`` and v among ``ends`` that loses the
+    least score, or None."""
+    mates = mate[partners]
+    reachable = scores[np.ix_(ends, mates)]  # (ends, partners)
+    gain = np.where(
+        reachable >= 0,
+        scores[u, partners][None, :] + reachable - scores[partners, mates][None, :],
+        -np.inf,
+    )
+    if not np.isfinite(gain).any():
+        return None
+    end, through = np.unravel_index(int(np.argmax(gain)), gain.shape)
+    return u, int(partners[through]), int(mates[through]), int(ends[end])
 
 
 def _full_components(scores: np.ndarray, mate: np.ndarray) -> np.ndarray:

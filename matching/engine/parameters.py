@@ -19,6 +19,11 @@ DEFAULT_CANDIDATES_PER_MEMBER = 45
 # blossom algorithm's cost grows quickly while the candidate graph stays within 0.1 %.
 DEFAULT_EXACT_BELOW = 500
 
+# An unmatched member's augmenting path is searched first through the pairs of these many
+# of their partners, those whose pair loses least: the full search for each of 300 unmatched
+# members took 20 s at 20,000 members.
+AUGMENTING_SHORTLIST = 64
+
 NOT_ALLOWED = np.float32(-1.0)
 WEIGHT_SCALE = 1_000_000
 # Bounds the float32 temporaries of one row block (elements, i.e. 8 MB each): at 20,000
