@@ -50,7 +50,7 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def best_known(shape: str, members: int, seed: int, tags: int, cohort, rules) -> dict:
+def best_known(members: int, cohort, rules) -> dict:
     """The best known total of the cohort, computed with the slower settings."""
     started = time.perf_counter()
     if members <= EXACT_UP_TO:
@@ -102,7 +102,7 @@ def run(shape: str, args: argparse.Namespace) -> None:
     key = f"{shape}/{args.members}/seed {args.seed}/tags {args.tags}"
     known = json.loads(BEST_KNOWN.read_text()) if BEST_KNOWN.exists() else {}
     if args.best_known:
-        known[key] = best_known(shape, args.members, args.seed, args.tags, members, rules)
+        known[key] = best_known(args.members, members, rules)
         BEST_KNOWN.write_text(json.dumps(known, indent=2, sort_keys=True) + "\n")
         print(f"best known: {known[key]['total']:,.1f} ({known[key]['how']})")
 
