@@ -52,7 +52,7 @@ def match(
     exact = len(pool_rows) <= exact_below
     edges = full_graph_edges(scores) if exact else candidate_edges(scores, candidates_per_member)
     candidates_built = time.perf_counter()
-    matched, second_pass_pairs = solve(scores, edges)
+    matched, steps = solve(scores, edges, exact=exact)
     solved = time.perf_counter()
     groups, leftovers = _attach_leftovers(scores, matched)
 
@@ -99,7 +99,8 @@ def match(
             "pool": len(pool_rows),
             "graph": "full" if exact else "candidates",
             "candidate_edges": len(edges),
-            "second_pass_pairs": second_pass_pairs,
+            "second_pass_pairs": steps.get("second_pass_pairs", 0),
+            **{name: value for name, value in steps.items() if name != "second_pass_pairs"},
             "matching_score": 100 * sum(float(scores[a, b]) for a, b in matched),
             "pairs": sum(len(pair.members) == 2 for pair in results),
             "trios": sum(len(pair.members) == 3 for pair in results),

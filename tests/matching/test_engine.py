@@ -474,7 +474,7 @@ def test_candidate_graph_reaches_the_full_graph_optimum_on_a_large_cohort():
     cohort = random_cohort(rng, 400, tags=40)
     rules = Rules(previous_pairs=random_pairs(rng, [m.id for m in cohort], 200))
     full = match(cohort, rules)
-    candidates = match(cohort, rules, exact_below=100)
+    candidates = match(cohort, rules, exact_below=100, candidates_per_member=30)
     assert full.stats["graph"] == "full"
     assert candidates.stats["graph"] == "candidates"
     assert candidates.stats["candidate_edges"] < full.stats["candidate_edges"] / 4
