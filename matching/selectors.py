@@ -422,12 +422,16 @@ def matching_counts(*, cohort: Cohort) -> dict[str, int]:
         active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
         declined=Count("pk", filter=Q(status=Pair.Status.DECLINED)),
     )
+    # Both profile counts in one pass: each reads every profile of the cohort.
+    profiles = complete_profiles(cohort=cohort).aggregate(
+        complete=Count("pk"),
+        unpaired_complete=Count(
+            "pk", filter=~Q(user_id__in=_paired_user_ids(cohort, CURRENT_STATUSES))
+        ),
+    )
     return {
         "enrolled": Enrolment.objects.filter(cohort=cohort).count(),
-        "complete": complete_profiles(cohort=cohort).count(),
-        "unpaired_complete": complete_profiles(cohort=cohort)
-        .exclude(user_id__in=_paired_user_ids(cohort, CURRENT_STATUSES))
-        .count(),
+        **profiles,
         **pairs,
     }
 
