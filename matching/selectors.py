@@ -393,7 +393,7 @@ def unpaired_member_search(*, cohort: Cohort, query: str, limit: int = SEARCH_LI
     members = members.order_by("first_name", "last_name", "email")[:limit]
     return [
         {"id": user.pk, "name": user.display_name, "email": user.email}
-        for user in members.only("pk", "first_name", "last_name", "email")
+        for user in members.only("pk", "first_name", "last_name", "email", "is_active")
     ]
 
 
@@ -559,7 +559,8 @@ def member_suggestions(
         return None
     stored = stored_partners(cohort=cohort, user=user)
     if stored is None:
-        if complete_profiles(cohort=cohort).count() > FRESH_SCORING_LIMIT:
+        # More than the limit? Reads at most one row past it, not the whole cohort.
+        if complete_profiles(cohort=cohort)[FRESH_SCORING_LIMIT:].exists():
             waiting = SuggestionList()
             waiting.waiting_for_run = True
             return waiting
