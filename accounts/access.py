@@ -27,7 +27,10 @@ def get_membership(request, org_slug) -> Membership:
     if membership is None:
         _record_denied_access(request, org_slug)
         raise Http404
-    request.session[CURRENT_ORGANIZATION_SESSION_KEY] = membership.organization.slug
+    if request.session.get(CURRENT_ORGANIZATION_SESSION_KEY) != membership.organization.slug:
+        # Set only when it changes: an assignment marks the session modified, and a modified
+        # session is written back (a database write) at the end of every request.
+        request.session[CURRENT_ORGANIZATION_SESSION_KEY] = membership.organization.slug
     request.membership = membership
     return membership
 

@@ -485,7 +485,7 @@ def unpaired_member_search(*, cohort: Cohort, query: str, limit: int = SEARCH_LI
     members = members.order_by("first_name", "last_name", "email")[:limit]
     return [
         {"id": user.pk, "name": user.display_name, "email": user.email}
-        for user in members.only("pk", "first_name", "last_name", "email")
+        for user in members.only("pk", "first_name", "last_name", "email", "is_active")
     ]
 
 
@@ -514,12 +514,16 @@ def matching_counts(*, cohort: Cohort) -> dict[str, int]:
         active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
         declined=Count("pk", filter=Q(status=Pair.Status.DECLINED)),
     )
+    # Both profile counts in one pass: each reads every profile of the cohort.
+    profiles = complete_profiles(cohort=cohort).aggregate(
+        complete=Count("pk"),
+        unpaired_complete=Count(
+            "pk", filter=~Q(user_id__in=_paired_user_ids(cohort, CURRENT_STATUSES))
+        ),
+    )
     return {
         "enrolled": Enrolment.objects.filter(cohort=cohort).count(),
-        "complete": complete_profiles(cohort=cohort).count(),
-        "unpaired_complete": complete_profiles(cohort=cohort)
-        .exclude(user_id__in=_paired_user_ids(cohort, CURRENT_STATUSES))
-        .count(),
+        **profiles,
         **pairs,
     }
 
@@ -647,7 +651,8 @@ def member_suggestions(
         return None
     stored = stored_partners(cohort=cohort, user=user)
     if stored is None:
-        if complete_profiles(cohort=cohort).count() > FRESH_SCORING_LIMIT:
+        # More than the limit? Reads at most one row past it, not the whole cohort.
+        if complete_profiles(cohort=cohort)[FRESH_SCORING_LIMIT:].exists():
             waiting = SuggestionList()
             waiting.waiting_for_run = True
             return waiting

@@ -263,6 +263,12 @@ if ORGANIZATION_DAILY_EMAIL_LIMIT < 0:
         "Environment variable ORGANIZATION_DAILY_EMAIL_LIMIT must be 0 or more."
     )
 
+# How long the coordinators' cohort dashboard keeps its figures (funnel, pair health, charts)
+# in the cache before computing them again; 0 computes them on every request.
+DASHBOARD_CACHE_SECONDS = _read("DASHBOARD_CACHE_SECONDS", env.int, 60)
+if DASHBOARD_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("Environment variable DASHBOARD_CACHE_SECONDS must be 0 or more.")
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("da", "Dansk")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -127,13 +127,18 @@ class ProfileQuerySet(models.QuerySet):
 
     def complete(self):
         """Profiles a cohort counts as complete: a one-year goal, an offer, a need, a
-        language, a time zone."""
+        language, a time zone.
+
+        `Exists` rather than joins: joins repeat a profile per offer and need, and removing the
+        repeats (DISTINCT over every column) took most of a second on a cohort of 20,000."""
         return (
-            self.filter(offers__isnull=False, needs__isnull=False)
+            self.filter(
+                Exists(Offer.objects.filter(profile=OuterRef("pk"))),
+                Exists(Need.objects.filter(profile=OuterRef("pk"))),
+            )
             .exclude(goal="")
             .exclude(languages=[])
             .exclude(timezone="")
-            .distinct()
         )
 
 

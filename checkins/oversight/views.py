@@ -40,7 +40,7 @@ PEOPLE_PER_PAGE = 50
 def cohort_dashboard(request, org_slug, cohort_id):
     cohort = get_cohort_for_coordinator(request, org_slug, cohort_id)
     filters = PairTableFilterForm(request.GET)
-    data = dashboard.cohort_dashboard(cohort=cohort, **filters.selector_kwargs())
+    data = dashboard.cohort_dashboard(cohort=cohort, cached=True, **filters.selector_kwargs())
     page = paginate(request, data.pairs, per_page=PAIRS_PER_PAGE)
     dashboard.pair_rows_load_partners(rows=page.object_list)
     context = {

@@ -281,6 +281,7 @@ NOT_ABOUT_MEMBERS = frozenset(
     {
         "CohortDashboard.cohort",
         "CohortDashboard.sort",
+        "CohortDashboard.computed_at",
         "CohortDashboard.health_filter",
         "CohortDashboard.contract_filter",
         "PairPage.private",

@@ -30,7 +30,7 @@ DIGEST_HOUR = 7  # digests are due on Mondays at 07:00 UTC: the start of the coo
 
 @transaction.atomic
 def program_message_queue(
-    *, cohort: Cohort, recipients: Iterable[User], subject: str, body: str, actor: User
+    *, cohort: Cohort, recipients: Iterable[User], subject: str, body: str, actor: User | None
 ) -> int:
     """Queue a coordinator's message (e.g. "complete your profile") to members of the cohort.
 
@@ -38,8 +38,8 @@ def program_message_queue(
     however often it is queued. Recipients must be enrolled in the cohort and members of its
     organization. The new rows count against the organization's daily email limit
     (`EmailLimitReached`, a ValidationError, and nothing queued when it would be passed), and
-    each email names the coordinator and the organization. Returns how many new rows were
-    queued.
+    each email names the coordinator and the organization (the organization alone when there is
+    no actor: a management command). Returns how many new rows were queued.
     """
     cohort_lock_allowing(cohort=cohort, action="message_members")
     subject, body = " ".join(subject.split()), body.strip()
@@ -65,7 +65,7 @@ def program_message_queue(
         ).values_list("recipient_id", flat=True)
     )
     now = timezone.now()
-    data = {"subject": subject, "body": body, "sender": actor.display_name}
+    data = {"subject": subject, "body": body, "sender": actor.display_name if actor else ""}
     new = [
         Reminder(
             organization_id=cohort.organization_id,

@@ -117,7 +117,8 @@ def test_an_active_cohorts_dashboard_asks_for_no_move(client_for, coordinator, c
     assert "Move the cohort to" not in html
 
 
-def test_the_move_costs_no_query_of_its_own(client_for, coordinator, cohort):
+def test_the_move_costs_no_query_of_its_own(client_for, coordinator, cohort, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 0  # the figures computed afresh on each request
     _signed_pairs(cohort, 1)
     in_state(cohort, Status.MATCHING)
     client = client_for(coordinator)

@@ -3,6 +3,8 @@ lists no member by member, the search is scoped to the cohort and the organizati
 manual pair form takes a typed email address or member id, checked on the server."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Enrolment, Membership, User
@@ -142,3 +144,17 @@ def test_pairing_by_hand_refuses_an_address_outside_the_cohort(
         in (response.context["form"].errors["second"][0])
     )
     assert not Pair.objects.exists()
+
+
+def test_the_search_takes_the_same_queries_for_one_result_or_a_full_page(
+    client_for, coordinator, cohort
+):
+    enrol_many(cohort, 60)
+    client = client_for(coordinator)
+    search(client, cohort, "Person1")  # the first visit saves the session
+    with CaptureQueriesContext(connection) as one:
+        assert len(search(client, cohort, "Person59").json()["results"]) == 1
+    with CaptureQueriesContext(connection) as full:
+        assert len(search(client, cohort, "Person").json()["results"]) == SEARCH_LIMIT
+
+    assert len(full) == len(one)

@@ -40,7 +40,16 @@ program's cohorts side by side) and `common` (helpers they share). Callers impor
 `checkins.oversight.dashboard`: every public name is re-exported here.
 """
 
-from .cohort import CohortDashboard, LifecycleMove, cohort_dashboard, pending_lifecycle_move
+from .cohort import (
+    CohortDashboard,
+    CohortFigures,
+    LifecycleMove,
+    cached_cohort_figures,
+    cohort_dashboard,
+    cohort_figures,
+    figures_cache_key,
+    pending_lifecycle_move,
+)
 from .common import percent
 from .funnel import (
     COMPLETE,
@@ -94,6 +103,10 @@ from .stuck import StuckList, default_message, funnel_step_people
 __all__ = [
     # The cohort dashboard
     "CohortDashboard",
+    "CohortFigures",
+    "cohort_figures",
+    "cached_cohort_figures",
+    "figures_cache_key",
     "LifecycleMove",
     "cohort_dashboard",
     "pending_lifecycle_move",
