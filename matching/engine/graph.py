@@ -81,8 +81,7 @@ def candidate_edges(scores: np.ndarray, per_member: int) -> np.ndarray:
         low = np.minimum(first, second)[allowed]
         high = np.maximum(first, second)[allowed]
         codes.append(low.astype(np.int64) * n + high)
-    codes = np.sort(np.concatenate(codes))
-    unique = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    unique = np.unique(np.concatenate(codes))  # sorted; empty when no pair is allowed
     return np.column_stack((unique // n, unique % n)).astype(np.intp)
 
 

@@ -560,3 +560,15 @@ def test_level_labels_cover_every_level():
         4: "advanced",
         5: "expert",
     }
+
+
+def test_a_large_cohort_where_no_pair_is_allowed_matches_nobody_and_says_why():
+    # Above `exact_below`, so the candidate graph is built, and it has no edge at all.
+    cohort = [member(i, {SPEAKING: 4}, {WRITING: 3}, department="Sales") for i in range(1, 7)]
+
+    result = match(cohort, Rules(different_department=True), exact_below=3)
+
+    assert result.pairs == []
+    assert {row.member_id: row.reason for row in result.unmatched} == dict.fromkeys(
+        range(1, 7), REASON_SAME_DEPARTMENT
+    )
