@@ -24,7 +24,7 @@ import rustworkx as rx
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
-from .parameters import AUGMENTING_SHORTLIST, NORMALISATION_FLOOR, WEIGHT_SCALE
+from .parameters import AUGMENTING_SHORTLIST, BLOCK_ELEMENTS, NORMALISATION_FLOOR, WEIGHT_SCALE
 from .scores import _row_blocks
 
 # --- Phases. match() runs them in order; they are public so they can be timed. ---
@@ -231,16 +231,20 @@ def _best_path(
     """The path u – a = b – v with a among ``partners`` and v among ``ends`` that loses the
     least score, or None."""
     mates = mate[partners]
-    reachable = scores[np.ix_(ends, mates)]  # (ends, partners)
-    gain = np.where(
-        reachable >= 0,
-        scores[u, partners][None, :] + reachable - scores[partners, mates][None, :],
-        -np.inf,
-    )
-    if not np.isfinite(gain).any():
-        return None
-    end, through = np.unravel_index(int(np.argmax(gain)), gain.shape)
-    return u, int(partners[through]), int(mates[through]), int(ends[end])
+    kept = scores[u, partners] - scores[partners, mates]  # (partners,)
+    best, found = -np.inf, None
+    # A block of ends at a time, so the (ends, partners) temporaries stay within BLOCK_ELEMENTS.
+    step = max(1, BLOCK_ELEMENTS // max(1, len(partners)))
+    for start in range(0, len(ends), step):
+        block = ends[start : start + step]
+        reachable = scores[np.ix_(block, mates)]  # (ends, partners)
+        gain = np.where(reachable >= 0, kept[None, :] + reachable, -np.inf)
+        index = int(np.argmax(gain))
+        end, through = np.unravel_index(index, gain.shape)
+        if np.isfinite(gain[end, through]) and gain[end, through] > best:
+            best = float(gain[end, through])
+            found = (u, int(partners[through]), int(mates[through]), int(block[end]))
+    return found
 
 
 def _full_components(scores: np.ndarray, mate: np.ndarray) -> np.ndarray:
