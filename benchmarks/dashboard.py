@@ -150,6 +150,7 @@ def main() -> None:
                     organization=organization,
                     user=user,
                     languages=["English"],
+                    goal="Lead my team's planning on my own within a year",
                     timezone="" if index in incomplete else "Europe/Copenhagen",
                 )
                 for index, user in enumerate(users)

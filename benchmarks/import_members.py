@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.database import open_database  # noqa: E402 - needs ROOT on the path
 
 COLUMNS = ["email", "first_name", "last_name", "department", "offers", "needs", "languages",
-           "timezone"]  # fmt: skip
+           "timezone", "goal"]  # fmt: skip
 LANGUAGES = [("en", 0.8), ("da", 0.25), ("de", 0.2), ("fr", 0.2), ("es", 0.15), ("pt", 0.05)]
 TIMEZONES = ["Europe/Copenhagen", "Europe/London", "Europe/Berlin", "America/New_York",
              "America/Los_Angeles", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney"]  # fmt: skip
@@ -69,6 +69,7 @@ def synthetic_rows(rows: int, tags: int, seed: int, domain: str) -> list[list[st
             entries(rng.randint(1, 4)),
             ";".join(languages[:3]),
             rng.choice(TIMEZONES),
+            f"Get better at {rng.choice(WORDS)} within a year",
         ])  # fmt: skip
     return result
 

@@ -113,7 +113,7 @@ def members_csv(count: int, rng: random.Random) -> bytes:
     from profiles.demo import DEPARTMENTS, LANGUAGE_SETS, TAXONOMY, TIMEZONES
 
     tags = [name for names in TAXONOMY.values() for name in names]
-    lines = ["email,first_name,last_name,department,offers,needs,languages,timezone"]
+    lines = ["email,first_name,last_name,department,offers,needs,languages,timezone,goal"]
     for n in range(1, count + 1):
         offers, needs = rng.sample(tags, 3), rng.sample(tags, 2)
         lines.append(
@@ -127,6 +127,7 @@ def members_csv(count: int, rng: random.Random) -> bytes:
                     ";".join(f"{tag}:{rng.randint(1, 5)}" for tag in needs),
                     ";".join(rng.choice(LANGUAGE_SETS)),
                     rng.choice(TIMEZONES),
+                    "Lead my team's planning on my own within a year",
                 ]
             )
         )
