@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.formsets import BoundedFormSet, bounded_formset_factory
 from accounts.validators import TextRulesMixin
+from accounts.widgets import Select
 
 from . import limits, selectors
 from .models import LEVEL_CHOICES, PRIORITY_CHOICES, CareerStage, Profile, Role, Tag
@@ -32,6 +33,22 @@ def tag_input(**attrs):
     return forms.TextInput(attrs=attrs)
 
 
+# The entry rows are written by profiles/entry_field.html, not crispy-forms' field template, so
+# the widgets carry the classes crispy-forms would add, and a field with errors gets is-invalid.
+TEXT_CLASSES = "textinput form-control"
+SELECT_CLASSES = "select form-select"
+
+
+class EntryBoundField(forms.BoundField):
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if self.errors and not widget.is_hidden:
+            classes = attrs.get("class") or widget.attrs.get("class", "")
+            attrs["class"] = f"{classes} is-invalid".strip()
+        return attrs
+
+
 class ProfileForm(TextRulesMixin, forms.ModelForm):
     """The member's own fields. The department is absent on purpose: coordinators set it."""
 
@@ -41,7 +58,7 @@ class ProfileForm(TextRulesMixin, forms.ModelForm):
         required=False,
         help_text=_("Separate them with commas, e.g. English, Danish. Codes such as en, da work."),
     )
-    timezone = forms.ChoiceField(label=_("Time zone"), required=False)
+    timezone = forms.ChoiceField(label=_("Time zone"), required=False, widget=Select)
     wished_partner = forms.EmailField(
         label=_("A colleague you would like as your partner (optional)"),
         required=False,
@@ -56,7 +73,13 @@ class ProfileForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["goal", "career_stage", "role", "about", "cadence", "medium"]
-        widgets = {"about": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "about": forms.Textarea(attrs={"rows": 4}),
+            "career_stage": Select,
+            "role": Select,
+            "cadence": Select,
+            "medium": Select,
+        }
         help_texts = {
             "goal": _(
                 "Start here: one sentence your partner will understand, e.g. “Lead my first "
@@ -101,27 +124,49 @@ class ProfileForm(TextRulesMixin, forms.ModelForm):
 
 
 class _EntryForm(TextRulesMixin, forms.Form):
-    tag = forms.CharField(label=_("Tag"), max_length=limits.TAG_NAME_MAX, widget=tag_input())
+    bound_field_class = EntryBoundField
+
+    tag = forms.CharField(
+        label=_("Tag"),
+        max_length=limits.TAG_NAME_MAX,
+        widget=tag_input(**{"class": TEXT_CLASSES}),
+    )
     kind = forms.ChoiceField(
         label=_("Kind, if new"),
         choices=Tag.Kind.choices,
         initial=Tag.Kind.SKILL,
         required=False,
+        widget=Select(attrs={"class": SELECT_CLASSES}),
     )
-    note = forms.CharField(label=_("Note"), max_length=limits.ENTRY_NOTE_MAX, required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=limits.ENTRY_NOTE_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"class": TEXT_CLASSES}),
+    )
 
     def clean_tag(self):
         return " ".join(self.cleaned_data["tag"].split())
 
 
 class OfferForm(_EntryForm):
-    level = forms.TypedChoiceField(label=_("Level"), choices=LEVEL_CHOICES, coerce=int, initial=3)
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        choices=LEVEL_CHOICES,
+        coerce=int,
+        initial=3,
+        widget=Select(attrs={"class": SELECT_CLASSES}),
+    )
     field_order = ["tag", "level", "kind", "note"]
 
 
 class NeedForm(_EntryForm):
     priority = forms.TypedChoiceField(
-        label=_("Priority"), choices=PRIORITY_CHOICES, coerce=int, initial=3
+        label=_("Priority"),
+        choices=PRIORITY_CHOICES,
+        coerce=int,
+        initial=3,
+        widget=Select(attrs={"class": SELECT_CLASSES}),
     )
     field_order = ["tag", "priority", "kind", "note"]
 
