@@ -13,7 +13,8 @@ Then it opens each of the four pages the load test browses (the member's profile
 partner's profile, the pair page, the check-in page of the pair's last meeting) once to warm
 up, then N times each, and prints per page the median and the lowest CPU time of the process
 (time.process_time, so other work on the machine barely moves it), the queries one request
-runs, and the response size. --profile PAGE prints cProfile's top functions for that page.
+runs, and the response size. --profile PAGE prints cProfile's top functions for that page,
+--sql each page's queries.
 With --database-url the given database is migrated, seeded (it must have no organization
 'load') and kept.
 """
@@ -44,6 +45,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=40)
     parser.add_argument("--database-url", help="database to migrate, seed and keep")
     parser.add_argument("--profile", choices=PAGES, help="print cProfile's top functions")
+    parser.add_argument("--sql", action="store_true", help="print each page's queries")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
 
@@ -112,6 +114,8 @@ def main() -> None:
             f"{page:<16} {statistics.median(times):>14.1f} {min(times):>11.1f} "
             f"{len(queries):>8} {len(response.content) / 1024:>6.1f}"
         )
+        if args.sql:
+            print("\n".join(f"    {sql[:200]}" for sql in queries))
         if args.profile == page:
             profiler = cProfile.Profile()
             profiler.enable()

@@ -33,22 +33,6 @@ def tag_input(**attrs):
     return forms.TextInput(attrs=attrs)
 
 
-# The entry rows are written by profiles/entry_field.html, not crispy-forms' field template, so
-# the widgets carry the classes crispy-forms would add, and a field with errors gets is-invalid.
-TEXT_CLASSES = "textinput form-control"
-SELECT_CLASSES = "select form-select"
-
-
-class EntryBoundField(forms.BoundField):
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        if self.errors and not widget.is_hidden:
-            classes = attrs.get("class") or widget.attrs.get("class", "")
-            attrs["class"] = f"{classes} is-invalid".strip()
-        return attrs
-
-
 class ProfileForm(TextRulesMixin, forms.ModelForm):
     """The member's own fields. The department is absent on purpose: coordinators set it."""
 
@@ -124,26 +108,15 @@ class ProfileForm(TextRulesMixin, forms.ModelForm):
 
 
 class _EntryForm(TextRulesMixin, forms.Form):
-    bound_field_class = EntryBoundField
-
-    tag = forms.CharField(
-        label=_("Tag"),
-        max_length=limits.TAG_NAME_MAX,
-        widget=tag_input(**{"class": TEXT_CLASSES}),
-    )
+    tag = forms.CharField(label=_("Tag"), max_length=limits.TAG_NAME_MAX, widget=tag_input())
     kind = forms.ChoiceField(
         label=_("Kind, if new"),
         choices=Tag.Kind.choices,
         initial=Tag.Kind.SKILL,
         required=False,
-        widget=Select(attrs={"class": SELECT_CLASSES}),
+        widget=Select,
     )
-    note = forms.CharField(
-        label=_("Note"),
-        max_length=limits.ENTRY_NOTE_MAX,
-        required=False,
-        widget=forms.TextInput(attrs={"class": TEXT_CLASSES}),
-    )
+    note = forms.CharField(label=_("Note"), max_length=limits.ENTRY_NOTE_MAX, required=False)
 
     def clean_tag(self):
         return " ".join(self.cleaned_data["tag"].split())
@@ -155,7 +128,7 @@ class OfferForm(_EntryForm):
         choices=LEVEL_CHOICES,
         coerce=int,
         initial=3,
-        widget=Select(attrs={"class": SELECT_CLASSES}),
+        widget=Select,
     )
     field_order = ["tag", "level", "kind", "note"]
 
@@ -166,7 +139,7 @@ class NeedForm(_EntryForm):
         choices=PRIORITY_CHOICES,
         coerce=int,
         initial=3,
-        widget=Select(attrs={"class": SELECT_CLASSES}),
+        widget=Select,
     )
     field_order = ["tag", "priority", "kind", "note"]
 
