@@ -115,7 +115,7 @@ def main() -> None:
             f"{len(queries):>8} {len(response.content) / 1024:>6.1f}"
         )
         if args.sql:
-            print("\n".join(f"    {sql[:200]}" for sql in queries))
+            print("\n".join(f"    {sql[:200]} ... {sql[-160:]}" for sql in queries))
         if args.profile == page:
             profiler = cProfile.Profile()
             profiler.enable()
