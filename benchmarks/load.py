@@ -508,6 +508,8 @@ class SimulatedMember:
         ratings = parser.radio_names("rating") | {"time_effectiveness", "confidence"}
         form += [(name, str(self.rng.randint(3, 5))) for name in sorted(ratings)]
         form.append(("learned", "How my partner plans a talk."))
+        # A help rating asks for one example of that help.
+        form.append(("help_example", "They walked me through their budget review."))
         path = self.member.paths["check-in page"]
         self.request("check-in POST", "POST", path, form, expect=302)
 

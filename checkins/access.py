@@ -34,12 +34,15 @@ def _pair_id(meeting):
     return meeting.pair_id
 
 
+# The cohort's organization too: the pages link to the cohort (Cohort.get_absolute_url).
 def _pairs():
-    return Pair.objects.select_related("cohort", "organization")
+    return Pair.objects.select_related("cohort__organization", "organization")
 
 
 def _meetings():
-    return Meeting.objects.select_related("pair", "cohort", "organization", "contract")
+    return Meeting.objects.select_related(
+        "pair", "cohort__organization", "organization", "contract"
+    )
 
 
 def get_pair_for_viewer(request, org_slug, pair_id) -> tuple[Pair, bool]:

@@ -196,10 +196,20 @@ class NextStepForm(DateWindowFormMixin, TextRulesMixin, forms.Form):
         label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, partners, today: datetime.date, kept=frozenset(), **kwargs):
+    def __init__(
+        self, *args, partners, today: datetime.date, kept=frozenset(), owners=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = partners
-        self.fields["owner"].empty_label = _("Who?")
+        owner = self.fields["owner"]
+        owner.queryset = partners
+        owner.empty_label = _("Who?")
+        if owners is not None:
+            # The partners read once for all the rows (`owners`, from `partners`): a
+            # ModelChoiceField would query them again for each row it shows.
+            owner.choices = [
+                ("", owner.empty_label),
+                *((user.pk, owner.label_from_instance(user)) for user in owners),
+            ]
         self.today, self.kept = today, kept
 
     def clean(self):
@@ -307,6 +317,7 @@ class CheckInForms:
             # is still a next step to keep (a blank row is skipped by NextStepForm itself).
             form_kwargs={
                 "partners": partners,
+                "owners": list(partners),
                 "today": today,
                 "kept": kept,
                 "empty_permitted": False,

@@ -59,8 +59,9 @@ def pair_detail(request, org_slug, pair_id):
     context = {"organization": pair.organization, "cohort": pair.cohort, "page": page}
     if is_partner and pair.status == pair.Status.ACTIVE:
         context["state_note"] = _state_note(pair.cohort)
+    # The page read the contract in force already (the pair's newest signed version).
     context["partnership"] = partnership_section(
-        pair=pair, user=request.user, is_partner=is_partner
+        pair=pair, user=request.user, is_partner=is_partner, contract=page.contract
     )
     return render(request, "checkins/pair_detail.html", context)
 

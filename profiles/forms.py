@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.formsets import BoundedFormSet, bounded_formset_factory
 from accounts.validators import TextRulesMixin
+from accounts.widgets import Select
 
 from . import limits, selectors
 from .models import LEVEL_CHOICES, PRIORITY_CHOICES, CareerStage, Profile, Role, Tag
@@ -41,7 +42,7 @@ class ProfileForm(TextRulesMixin, forms.ModelForm):
         required=False,
         help_text=_("Separate them with commas, e.g. English, Danish. Codes such as en, da work."),
     )
-    timezone = forms.ChoiceField(label=_("Time zone"), required=False)
+    timezone = forms.ChoiceField(label=_("Time zone"), required=False, widget=Select)
     wished_partner = forms.EmailField(
         label=_("A colleague you would like as your partner (optional)"),
         required=False,
@@ -56,7 +57,13 @@ class ProfileForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["goal", "career_stage", "role", "about", "cadence", "medium"]
-        widgets = {"about": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "about": forms.Textarea(attrs={"rows": 4}),
+            "career_stage": Select,
+            "role": Select,
+            "cadence": Select,
+            "medium": Select,
+        }
         help_texts = {
             "goal": _(
                 "Start here: one sentence your partner will understand, e.g. “Lead my first "
@@ -107,6 +114,7 @@ class _EntryForm(TextRulesMixin, forms.Form):
         choices=Tag.Kind.choices,
         initial=Tag.Kind.SKILL,
         required=False,
+        widget=Select,
     )
     note = forms.CharField(label=_("Note"), max_length=limits.ENTRY_NOTE_MAX, required=False)
 
@@ -115,13 +123,23 @@ class _EntryForm(TextRulesMixin, forms.Form):
 
 
 class OfferForm(_EntryForm):
-    level = forms.TypedChoiceField(label=_("Level"), choices=LEVEL_CHOICES, coerce=int, initial=3)
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        choices=LEVEL_CHOICES,
+        coerce=int,
+        initial=3,
+        widget=Select,
+    )
     field_order = ["tag", "level", "kind", "note"]
 
 
 class NeedForm(_EntryForm):
     priority = forms.TypedChoiceField(
-        label=_("Priority"), choices=PRIORITY_CHOICES, coerce=int, initial=3
+        label=_("Priority"),
+        choices=PRIORITY_CHOICES,
+        coerce=int,
+        initial=3,
+        widget=Select,
     )
     field_order = ["tag", "priority", "kind", "note"]
 

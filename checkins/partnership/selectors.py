@@ -76,15 +76,25 @@ class PartnershipSection:
         return self.pair.status == Pair.Status.ACTIVE and self.ending is None
 
 
+_LOOK_IT_UP = object()
+
+
 def partnership_section(
-    *, pair: Pair, user: User, is_partner: bool, today: datetime.date | None = None
+    *,
+    pair: Pair,
+    user: User,
+    is_partner: bool,
+    today: datetime.date | None = None,
+    contract: Contract | None = _LOOK_IT_UP,
 ) -> PartnershipSection:
-    """In at most four queries. A coordinator sees the ending's reason; partners see their
-    goals (with achievements) and whether their review is due."""
+    """In at most four queries (three when the caller gives the contract in force, or None).
+    A coordinator sees the ending's reason; partners see their goals (with achievements) and
+    whether their review is due."""
     today = today or timezone.localdate()
     section = PartnershipSection(pair=pair, is_partner=is_partner)
     section.ending = PartnershipEnding.objects.filter(pair=pair).select_related("ended_by").first()
-    contract = contract_in_force(pair=pair)
+    if contract is _LOOK_IT_UP:
+        contract = contract_in_force(pair=pair)
     if contract is None:
         return section
     goals = Goal.objects.filter(section__contract=contract).select_related("section", "achievement")
