@@ -70,3 +70,24 @@ def test_a_field_with_errors_is_marked_and_described():
     assert 'aria-describedby="id_name_helptext id_name_error"' in html
     assert '<div id="id_name_error" class="invalid-feedback">' in html
     assert '<label for="id_name" class="form-label requiredField">' in html
+
+
+def test_the_select_reads_lazy_labels_in_the_current_language_each_time():
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    choices = [("weekly", gettext_lazy("Weekly")), ("monthly", gettext_lazy("Monthly"))]
+    with translation.override("da"):
+        danish = Select(choices=choices).render("f", "weekly")
+    with translation.override("en"):
+        english = Select(choices=choices).render("f", "monthly")
+
+    assert '<option value="weekly" selected>Ugentligt</option>' in danish
+    assert '<option value="monthly" selected>Monthly</option>' in english
+    assert "selected" not in english.split("monthly")[0]
+
+
+def test_the_select_marks_only_the_first_option_of_a_repeated_value():
+    html = Select(choices=[("a", "First"), ("a", "Second")]).render("f", "a")
+
+    assert html.count("selected") == 1 and '<option value="a" selected>First</option>' in html
