@@ -11,6 +11,7 @@ exits 1 and changes nothing.
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.commands import add_cohort_arguments, cohort_from_arguments
 from accounts.lifecycle import (
     STATE_PURPOSE,
     allowed_actions,
@@ -33,8 +34,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("org_slug", help="The organization's short name, e.g. demo.")
-        parser.add_argument("cohort_slug", help="The cohort's short name, e.g. autumn-2026.")
+        add_cohort_arguments(parser)
         parser.add_argument(
             "state",
             nargs="?",
@@ -43,13 +43,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, org_slug, cohort_slug, state, **options):
-        cohort = (
-            Cohort.objects.select_related("organization")
-            .filter(organization__slug=org_slug, slug=cohort_slug)
-            .first()
-        )
-        if cohort is None:
-            raise CommandError(f"No cohort '{cohort_slug}' in organization '{org_slug}'.")
+        cohort = cohort_from_arguments(org_slug, cohort_slug)
         if state is None:
             self._describe(cohort)
         else:

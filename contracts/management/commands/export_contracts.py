@@ -4,9 +4,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from accounts.models import Cohort
+from accounts.commands import add_cohort_arguments, cohort_from_arguments, output_path
 from accounts.services import audit
 from contracts.export import write_contracts_zip
 
@@ -19,23 +19,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("org_slug", help="The organization's short name, e.g. demo.")
-        parser.add_argument("cohort_slug", help="The cohort's short name, e.g. autumn-2026.")
+        add_cohort_arguments(parser)
         parser.add_argument(
             "--out", required=True, metavar="FILE.zip", help="Where to write the ZIP file."
         )
 
     def handle(self, *args, org_slug, cohort_slug, out, **options):
-        cohort = (
-            Cohort.objects.select_related("organization")
-            .filter(organization__slug=org_slug, slug=cohort_slug)
-            .first()
-        )
-        if cohort is None:
-            raise CommandError(f"No cohort '{cohort_slug}' in organization '{org_slug}'.")
-        target = Path(out).resolve()
-        if not target.parent.is_dir():
-            raise CommandError(f"Folder {target.parent} does not exist.")
+        cohort = cohort_from_arguments(org_slug, cohort_slug)
+        target = output_path(out)
         # Written beside the target and renamed at the end: a failed run leaves no half ZIP.
         descriptor, partial = tempfile.mkstemp(dir=target.parent, suffix=".zip.partial")
         try:

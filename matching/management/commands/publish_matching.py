@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.commands import add_cohort_arguments, cohort_from_arguments
 from accounts.idempotency import AlreadyDone
-from accounts.models import Cohort
 from matching import services
 
 
@@ -15,17 +15,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("org_slug", help="The organization's short name, e.g. demo.")
-        parser.add_argument("cohort_slug", help="The cohort's short name, e.g. autumn-2026.")
+        add_cohort_arguments(parser)
 
     def handle(self, *args, org_slug, cohort_slug, **options):
-        cohort = (
-            Cohort.objects.select_related("organization")
-            .filter(organization__slug=org_slug, slug=cohort_slug)
-            .first()
-        )
-        if cohort is None:
-            raise CommandError(f"No cohort '{cohort_slug}' in organization '{org_slug}'.")
+        cohort = cohort_from_arguments(org_slug, cohort_slug)
         try:
             pairs = services.matching_publish(cohort=cohort, actor=None)
         except AlreadyDone as done:

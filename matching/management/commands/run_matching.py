@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Cohort
+from accounts.commands import add_cohort_arguments, cohort_from_arguments
 from accounts.spreadsheet import csv_writer
 from matching import services
 from matching.models import MatchRun, Pair, PairMember, UnmatchedMember
@@ -17,8 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("org_slug", help="The organization's short name, e.g. demo.")
-        parser.add_argument("cohort_slug", help="The cohort's short name, e.g. autumn-2026.")
+        add_cohort_arguments(parser)
         parser.add_argument(
             "--output", metavar="PAIRS.CSV", help="Also write the run's pairs to this CSV file."
         )
@@ -31,13 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, org_slug, cohort_slug, output, scope, **options):
-        cohort = (
-            Cohort.objects.select_related("organization")
-            .filter(organization__slug=org_slug, slug=cohort_slug)
-            .first()
-        )
-        if cohort is None:
-            raise CommandError(f"No cohort '{cohort_slug}' in organization '{org_slug}'.")
+        cohort = cohort_from_arguments(org_slug, cohort_slug)
         try:
             run = services.matching_run_create(cohort=cohort, actor=None, scope=scope)
         except services.ValidationError as error:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.commands import add_cohort_arguments
 from profiles import importing
 
 # Beyond this many, each status lists a count and the first few addresses (unless -v 2).
@@ -25,8 +26,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("org_slug", help="The organization's short name, e.g. demo.")
-        parser.add_argument("cohort_slug", help="The cohort's short name, e.g. autumn-2026.")
+        add_cohort_arguments(parser)
         parser.add_argument("file", help="The CSV file (UTF-8).")
         parser.add_argument(
             "--create",
