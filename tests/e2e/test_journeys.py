@@ -19,7 +19,7 @@ from accounts.models import Cohort, Enrolment, Organization, User
 from checkins.models import CheckIn
 from contracts.models import Contract, ContractExport, Signature
 from matching.models import MatchRun, Pair, PairMember
-from tests.e2e import arrange
+from tests.e2e import arrange, steps
 from tests.e2e.arrange import ANA, BEN, PASSWORD, WRONG_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -248,22 +248,7 @@ def write_section(person, cast, email: str) -> None:
     if person.page.get_by_role("button", name="Start our contract").count():
         person.click("Start our contract", shot=f"{first}-contract-draft")
     person.click("Edit my section")
-    # The one-year goal carried over from the profile is there to complete, if any.
-    if person.page.get_by_role("link", name="Edit goal, strategies and indicators").count():
-        person.click("Edit goal, strategies and indicators")
-    elif person.page.get_by_role("link", name="Add your first goal").count():
-        person.click("Add your first goal")
-    person.select("Horizon", "1y")
-    person.fill("Goal (the what)", arrange.PROFILE_ADDITIONS[email]["goal"])
-    person.fill("Strategy (the how)", "Prepare one part each week with my partner")
-    indicator = person.page.locator("#indicators-rows [data-formset-row]").first
-    person.fill("Success indicator", "Parts done", within=indicator)
-    person.select("Measured as", "number", within=indicator)
-    person.fill("Target", "10", within=indicator)
-    person.fill("Unit", "parts", within=indicator)
-    person.fill("Due date", arrange.cohort_dates()[1].isoformat(), within=indicator)
-    person.click("Save goal", shot=f"{first}-section")
-    assert "Saved at" in person.messages
+    steps.write_one_goal(person, email, shot=f"{first}-section")
     person.click("Back to the contract")
 
 

@@ -20,7 +20,7 @@ from checkins.models import CheckIn, Meeting
 from checkins.oversight import lifecycle
 from contracts.models import Contract, Signature
 from matching.models import Pair
-from tests.e2e import arrange
+from tests.e2e import arrange, steps
 from tests.e2e.arrange import ANA, BEN, PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -52,22 +52,7 @@ def next_step(person, label, *, shot: str = "") -> None:
 def write_my_part(person, email: str) -> None:
     """On the section form: one goal with a strategy and a number indicator."""
     first = email.split("@")[0]
-    # The one-year goal carried over from the profile is there to complete, if any.
-    if person.page.get_by_role("link", name="Edit goal, strategies and indicators").count():
-        person.click("Edit goal, strategies and indicators")
-    elif person.page.get_by_role("link", name="Add your first goal").count():
-        person.click("Add your first goal")
-    person.select("Horizon", "1y")
-    person.fill("Goal (the what)", arrange.PROFILE_ADDITIONS[email]["goal"])
-    person.fill("Strategy (the how)", "Prepare one part each week with my partner")
-    indicator = person.page.locator("#indicators-rows [data-formset-row]").first
-    person.fill("Success indicator", "Parts done", within=indicator)
-    person.select("Measured as", "number", within=indicator)
-    person.fill("Target", "10", within=indicator)
-    person.fill("Unit", "parts", within=indicator)
-    person.fill("Due date", arrange.cohort_dates()[1].isoformat(), within=indicator)
-    person.click("Save goal", shot=f"{first}-part")
-    assert "Saved at" in person.messages
+    steps.write_one_goal(person, email, shot=f"{first}-part")
 
 
 def rate(person, legend: str, value: int) -> None:
