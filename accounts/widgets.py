@@ -1,4 +1,8 @@
-"""Form widgets that render the same HTML as Django's, with less template work."""
+"""Form widgets that render the same HTML as Django's, with less template work.
+
+Each widget template is written for both engines (`templates/` and `jinja2/`), as Django's own
+are: the site renders widgets with Jinja2 (peermentor/renderers.py).
+"""
 
 import functools
 

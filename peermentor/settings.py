@@ -144,6 +144,8 @@ TEMPLATES = [
         },
     },
 ]
+# Form widgets render through Jinja2, pages through Django's engine (peermentor/renderers.py).
+FORM_RENDERER = "peermentor.renderers.WidgetRenderer"
 
 DATABASES = {
     "default": _read("DATABASE_URL", _database_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
