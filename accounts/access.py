@@ -11,19 +11,32 @@ from django.shortcuts import get_object_or_404
 
 from .audit import access_denied_record
 from .models import Cohort, Invitation, Membership, Organization, Program
+from .selectors import user_memberships
 
 CURRENT_ORGANIZATION_SESSION_KEY = "current_organization"
+
+
+def request_memberships(request) -> list[Membership]:
+    """The signed-in user's memberships with their organizations, read once per request: the
+    two-factor rule, the view's access check and the organization switcher all need them."""
+    memberships = getattr(request, "_memberships", None)
+    if memberships is None:
+        memberships = request._memberships = user_memberships(user=request.user)
+    return memberships
+
+
+def membership_in(request, org_slug) -> Membership | None:
+    """The requesting user's membership in the organization with this slug, or None."""
+    if not request.user.is_authenticated:
+        return None
+    return next((m for m in request_memberships(request) if m.organization.slug == org_slug), None)
 
 
 def get_membership(request, org_slug) -> Membership:
     """The requesting user's membership in the organization named by the URL, or 404."""
     if not request.user.is_authenticated:
         raise Http404
-    membership = (
-        Membership.objects.select_related("organization")
-        .filter(user=request.user, organization__slug=org_slug)
-        .first()
-    )
+    membership = membership_in(request, org_slug)
     if membership is None:
         _record_denied_access(request, org_slug)
         raise Http404

@@ -1,5 +1,4 @@
-from .access import CURRENT_ORGANIZATION_SESSION_KEY
-from .selectors import user_memberships
+from .access import CURRENT_ORGANIZATION_SESSION_KEY, request_memberships
 
 
 def organizations(request):
@@ -7,7 +6,7 @@ def organizations(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    memberships = user_memberships(user=user)
+    memberships = request_memberships(request)
     current_slug = getattr(request, "resolver_match", None) and request.resolver_match.kwargs.get(
         "org_slug"
     )

@@ -9,7 +9,6 @@ on, its coordinators reach its pages only with an active TOTP authenticator (enf
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from .models import Membership, Organization, User
@@ -20,22 +19,17 @@ def user_has_totp(*, user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def coordinator_lacks_required_mfa(*, user: User, org_slug: str) -> bool:
-    """True when `user` coordinates the organization, it requires MFA, and they have no TOTP.
-
-    One query, made on every request to an organization's pages.
-    """
-    has_totp = Authenticator.objects.filter(user=OuterRef("user"), type=Authenticator.Type.TOTP)
-    return (
-        Membership.objects.filter(
-            user=user,
-            organization__slug=org_slug,
-            organization__require_coordinator_mfa=True,
-            role=Membership.Role.COORDINATOR,
-        )
-        .filter(~Exists(has_totp))
-        .exists()
-    )
+def coordinator_lacks_required_mfa(membership: Membership) -> bool:
+    """True when the membership is a coordinator's in an organization that requires MFA and the
+    user has no TOTP authenticator. A query only in that case: members' pages cost nothing."""
+    if not (
+        membership.role == Membership.Role.COORDINATOR
+        and membership.organization.require_coordinator_mfa
+    ):
+        return False
+    return not Authenticator.objects.filter(
+        user_id=membership.user_id, type=Authenticator.Type.TOTP
+    ).exists()
 
 
 @transaction.atomic

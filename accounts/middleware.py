@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import mfa
+from .access import membership_in
 from .language import supported_language
 
 
@@ -68,7 +69,8 @@ class CoordinatorMFAMiddleware:
         org_slug = view_kwargs.get("org_slug")
         if not org_slug or not request.user.is_authenticated:
             return None
-        if not mfa.coordinator_lacks_required_mfa(user=request.user, org_slug=org_slug):
+        membership = membership_in(request, org_slug)
+        if membership is None or not mfa.coordinator_lacks_required_mfa(membership):
             return None
         messages.warning(
             request,

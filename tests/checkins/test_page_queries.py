@@ -11,8 +11,8 @@ from tests.checkins.factories import checkin, next_step, past_meeting, signed_pa
 pytestmark = pytest.mark.django_db
 
 # Whatever the number of meetings, check-ins and rows (benchmarks/page_cpu.py lists them).
-PAIR_PAGE_QUERIES = 25
-CHECKIN_PAGE_QUERIES = 15
+PAIR_PAGE_QUERIES = 23
+CHECKIN_PAGE_QUERIES = 13
 
 
 @pytest.fixture
@@ -55,6 +55,8 @@ def test_the_pair_page_reads_the_contract_once_and_no_organization_alone(client_
 
     assert len(reading(queries, "contracts_contract")) == 1
     assert reading(queries, "accounts_organization") == []
+    # Once for the two-factor rule, the access check and the organization switcher.
+    assert len(reading(queries, "accounts_membership")) == 1
     assert len(queries) == PAIR_PAGE_QUERIES
 
 
