@@ -50,13 +50,26 @@ def _ics_response(content: bytes, filename: str = "") -> HttpResponse:
 
 # The pair page -----------------------------------------------------------------------------
 
+# Upcoming meetings listed on the pair page until the partner asks for all of them.
+UPCOMING_SHOWN = 4
+
 
 @login_required
 @require_GET
 def pair_detail(request, org_slug, pair_id):
     pair, is_partner = access.get_pair_for_viewer(request, org_slug, pair_id)
     page = selectors.pair_page(pair=pair, user=request.user, private=is_partner)
-    context = {"organization": pair.organization, "cohort": pair.cohort, "page": page}
+    context = {
+        "organization": pair.organization,
+        "cohort": pair.cohort,
+        "page": page,
+        "can_change_meetings": is_partner and cohort_allows(pair.cohort, "schedule_meetings"),
+        # The next four upcoming meetings, or all of them on request (`?meetings=all`).
+        "upcoming_shown": page.upcoming
+        if request.GET.get("meetings") == "all"
+        else page.upcoming[:UPCOMING_SHOWN],
+        "upcoming_hidden": max(len(page.upcoming) - UPCOMING_SHOWN, 0),
+    }
     if is_partner and pair.status == pair.Status.ACTIVE:
         context["state_note"] = _state_note(pair.cohort)
     # The page read the contract in force already (the pair's newest signed version).

@@ -253,3 +253,18 @@ def test_today_is_the_pairs_local_day(ana_and_ben, member):
         timezone.now().date(),
         timezone.now().date() + datetime.timedelta(days=1),
     }
+
+
+def test_the_next_four_meetings_are_listed_and_the_rest_on_request(client_for, member, ana_and_ben):
+    for week in range(6):
+        future_meeting(ana_and_ben.pair, days_ahead=3 + 7 * week, note=f"Week {week + 1}")
+    url = pair_url(ana_and_ben)
+    client = client_for(member)
+
+    page = client.get(url).content.decode()
+    assert [f"Week {n}" in page for n in range(1, 7)] == [True] * 4 + [False] * 2
+    assert 'href="?meetings=all#upcoming-heading">Show 2 more meetings</a>' in page
+
+    everything = client.get(url, {"meetings": "all"}).content.decode()
+    assert all(f"Week {n}" in everything for n in range(1, 7))
+    assert "more meetings" not in everything
