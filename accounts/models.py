@@ -163,9 +163,14 @@ class Membership(models.Model):
         return self.is_coordinator
 
 
-class ProgramQuerySet(models.QuerySet):
+class OrganizationQuerySet(models.QuerySet):
+    """`Model.objects.for_organization(org)`: the rows of one organization. A model whose rows
+    reach their organization through a relation names it in a subclass's `organization_field`."""
+
+    organization_field = "organization"
+
     def for_organization(self, organization):
-        return self.filter(organization=organization)
+        return self.filter(**{self.organization_field: organization})
 
 
 class Program(models.Model):
@@ -183,7 +188,7 @@ class Program(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ProgramQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -210,11 +215,6 @@ class Program(models.Model):
         )
 
 
-class CohortQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
-
 class Cohort(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -238,7 +238,7 @@ class Cohort(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CohortQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -271,9 +271,8 @@ class Cohort(models.Model):
         )
 
 
-class EnrolmentQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(cohort__organization=organization)
+class EnrolmentQuerySet(OrganizationQuerySet):
+    organization_field = "cohort__organization"
 
 
 class Enrolment(models.Model):
@@ -303,10 +302,7 @@ def _new_invitation_key():
     return secrets.token_urlsafe(16)
 
 
-class InvitationQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
+class InvitationQuerySet(OrganizationQuerySet):
     def pending(self):
         return self.filter(
             accepted_at__isnull=True, revoked_at__isnull=True, declined_at__isnull=True
@@ -418,11 +414,6 @@ class OutgoingEmailDay(models.Model):
         return f"{self.organization_id} {self.day}: {self.count}"
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
-
 class AuditEvent(models.Model):
     """Who did what, when: written by every service that changes state."""
 
@@ -436,7 +427,7 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects = AuditEventQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

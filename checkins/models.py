@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Cohort, Organization
+from accounts.models import Cohort, Organization, OrganizationQuerySet
 from accounts.validators import text_length_check, validate_multi_line, validate_one_line
 from contracts.models import Contract, Goal, Indicator
 from matching.models import Pair
@@ -17,11 +17,6 @@ from . import limits
 
 def _new_feed_token():
     return secrets.token_urlsafe(32)
-
-
-class MeetingQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
 
 
 class Meeting(models.Model):
@@ -62,7 +57,7 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = MeetingQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -180,11 +175,6 @@ class CheckIn(models.Model):
         return f"Check-in by {self.user_id} for meeting {self.meeting_id}"
 
 
-class CheckInReplyQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
-
 class CheckInReply(models.Model):
     """A partner's reply to a check-in: one thread per check-in, between the two partners.
 
@@ -203,7 +193,7 @@ class CheckInReply(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CheckInReplyQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -334,11 +324,6 @@ class CalendarFeed(models.Model):
         return f"Calendar feed of {self.user_id}"
 
 
-class ReminderQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
-
 class Reminder(models.Model):
     """One email to one recipient, sent exactly once.
 
@@ -399,7 +384,7 @@ class Reminder(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ReminderQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at"]
@@ -425,11 +410,6 @@ class Reminder(models.Model):
 # The closing survey --------------------------------------------------------------------------
 
 
-class ClosingSurveyRequestQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
-
 class ClosingSurveyRequest(models.Model):
     """A member asked for the closing survey when their cohort closed, and whether they answered.
 
@@ -448,7 +428,7 @@ class ClosingSurveyRequest(models.Model):
     requested_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ClosingSurveyRequestQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["requested_at", "pk"]
@@ -462,11 +442,6 @@ class ClosingSurveyRequest(models.Model):
 
     def __str__(self):
         return f"Closing survey of {self.cohort_id} for {self.user_id}"
-
-
-class ClosingSurveyQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
 
 
 class ClosingSurvey(models.Model):
@@ -496,7 +471,7 @@ class ClosingSurvey(models.Model):
     )
     submitted_on = models.DateField()
 
-    objects = ClosingSurveyQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["submitted_on", "id"]
@@ -519,11 +494,6 @@ class ClosingSurvey(models.Model):
 
 
 # Ending, reviewing and renewing a partnership ------------------------------------------------
-
-
-class PartnershipEndingQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
 
 
 class PartnershipEnding(models.Model):
@@ -568,7 +538,7 @@ class PartnershipEnding(models.Model):
     )
     ended_at = models.DateTimeField()
 
-    objects = PartnershipEndingQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-ended_at"]
@@ -604,11 +574,6 @@ class PartnershipEnding(models.Model):
         return f"Pair {self.pair_id} ended ({self.kind}, {self.reason})"
 
 
-class PartnershipReviewQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
-
 class PartnershipReview(models.Model):
     """The review at a signed contract's review date: renew, continue in the next cohort, or
     end. Each partner's choice is a `ReviewChoice`; `outcome` is set once it is decided."""
@@ -634,7 +599,7 @@ class PartnershipReview(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = PartnershipReviewQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-due_on", "pk"]
@@ -675,11 +640,6 @@ class ReviewChoice(models.Model):
         return f"{self.user_id} chose {self.choice} in review {self.review_id}"
 
 
-class GoalAchievementQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
-
 class GoalAchievement(models.Model):
     """A goal its owner marked achieved, with the date. Kept outside the contract, whose signed
     content (and hash) must not change."""
@@ -694,7 +654,7 @@ class GoalAchievement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = GoalAchievementQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["achieved_on", "pk"]

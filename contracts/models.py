@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Cohort, Organization
+from accounts.models import Cohort, Organization, OrganizationQuerySet
 from accounts.validators import text_length_check, validate_multi_line, validate_one_line
 from matching.models import Pair
 
@@ -18,11 +18,6 @@ DEFAULT_AGENDA = _(
     "4. Teach-each-other slot: one of us teaches the other something\n"
     "5. Next steps, each with an owner and a date"
 )
-
-
-class ContractQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
 
 
 class Contract(models.Model):
@@ -124,7 +119,7 @@ class Contract(models.Model):
     ready_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ContractQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["pair_id", "-version"]

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Cohort, Organization
+from accounts.models import Cohort, Organization, OrganizationQuerySet
 from accounts.validators import text_length_check, validate_multi_line, validate_one_line
 
 from . import limits
@@ -58,9 +58,8 @@ class MatchSettings(models.Model):
         return self.max_stage_distance if self.keep_stages_close else None
 
 
-class PairRuleQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(cohort__organization=organization)
+class PairRuleQuerySet(OrganizationQuerySet):
+    organization_field = "cohort__organization"
 
 
 class PairRule(models.Model):
@@ -105,9 +104,8 @@ class PairRule(models.Model):
         return f"{self.get_kind_display()}: {self.user_a_id} & {self.user_b_id}"
 
 
-class PairAgainQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(cohort__organization=organization)
+class PairAgainQuerySet(OrganizationQuerySet):
+    organization_field = "cohort__organization"
 
 
 class PairAgain(models.Model):
@@ -132,11 +130,6 @@ class PairAgain(models.Model):
 
     def __str__(self):
         return f"{self.user_id} would pair again ({self.cohort_id})"
-
-
-class MatchRunQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
 
 
 class MatchRun(models.Model):
@@ -174,7 +167,7 @@ class MatchRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
-    objects = MatchRunQuerySet.as_manager()
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -240,10 +233,7 @@ class SuggestedPartners(models.Model):
         return f"Suggestions for {self.user_id} from run {self.run_id}"
 
 
-class PairQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
+class PairQuerySet(OrganizationQuerySet):
     def current(self):
         """Pairs that hold their members: proposed, awaiting answers, or active."""
         return self.filter(
@@ -386,9 +376,8 @@ class PartnerRequest(models.Model):
         return f"{self.from_user_id} → {self.to_user_id} ({self.status})"
 
 
-class PairMessageQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(pair__organization=organization)
+class PairMessageQuerySet(OrganizationQuerySet):
+    organization_field = "pair__organization"
 
 
 class PairMessage(models.Model):
@@ -424,9 +413,8 @@ class PairMessage(models.Model):
         return f"Message {self.pk} in pair {self.pair_id}"
 
 
-class IntroCallQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(pair__organization=organization)
+class IntroCallQuerySet(OrganizationQuerySet):
+    organization_field = "pair__organization"
 
 
 class IntroCall(models.Model):

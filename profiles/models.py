@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization
+from accounts.models import Organization, OrganizationQuerySet
 from accounts.validators import text_length_check, validate_multi_line, validate_one_line
 
 from . import limits
@@ -40,10 +40,7 @@ def validate_timezone(value: str) -> None:
         )
 
 
-class TagQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
+class TagQuerySet(OrganizationQuerySet):
     def active(self):
         return self.filter(retired_at__isnull=True, merged_into__isnull=True)
 
@@ -121,10 +118,7 @@ class Role(models.TextChoices):
     STUDENT = "student", _("Student or trainee")
 
 
-class ProfileQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
+class ProfileQuerySet(OrganizationQuerySet):
     def complete(self):
         """Profiles a cohort counts as complete: a one-year goal, an offer, a need, a
         language, a time zone.
