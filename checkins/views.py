@@ -59,16 +59,16 @@ UPCOMING_SHOWN = 4
 def pair_detail(request, org_slug, pair_id):
     pair, is_partner = access.get_pair_for_viewer(request, org_slug, pair_id)
     page = selectors.pair_page(pair=pair, user=request.user, private=is_partner)
+    all_meetings = request.GET.get("meetings") == "all"
+    shown = page.upcoming if all_meetings else page.upcoming[:UPCOMING_SHOWN]
     context = {
         "organization": pair.organization,
         "cohort": pair.cohort,
         "page": page,
         "can_change_meetings": is_partner and cohort_allows(pair.cohort, "schedule_meetings"),
         # The next four upcoming meetings, or all of them on request (`?meetings=all`).
-        "upcoming_shown": page.upcoming
-        if request.GET.get("meetings") == "all"
-        else page.upcoming[:UPCOMING_SHOWN],
-        "upcoming_hidden": max(len(page.upcoming) - UPCOMING_SHOWN, 0),
+        "upcoming_shown": shown,
+        "upcoming_hidden": len(page.upcoming) - len(shown),
     }
     if is_partner and pair.status == pair.Status.ACTIVE:
         context["state_note"] = _state_note(pair.cohort)
