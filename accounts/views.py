@@ -323,6 +323,13 @@ def invitation_accept(request, token):
         return render(request, "accounts/invitation_invalid.html", {"error": error}, status=410)
     user = request.user
     account_exists = services.User.objects.filter(email__iexact=invitation.email).exists()
+    if request.method == "POST" and account_exists and not user.is_authenticated:
+        # A second submit racing the first: the account may have been made by this very
+        # invitation since it was read above. Read it again, so the answer is the same 410.
+        try:
+            services.invitation_from_token(token)
+        except services.InvitationError as error:
+            return render(request, "accounts/invitation_invalid.html", {"error": error}, status=410)
     form = None
     if not user.is_authenticated and not account_exists:
         form = AcceptWithNewAccountForm(request.POST or None, email=invitation.email)

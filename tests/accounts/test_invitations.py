@@ -546,3 +546,33 @@ def test_expired_invitation_can_be_resent_and_then_works(
     assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.PENDING
     response = Client().post(accept_link(mailoutbox[0], links_in), new_account_data())
     assert response.status_code == 302
+
+
+def test_a_signup_racing_the_one_that_used_the_invitation_is_told_it_was_used(cohort):
+    """The second of two submits read the invitation before the first committed, and finds the
+    account the first one made: it reads the invitation again and gets the same 410 as any
+    later submit, not the accept page."""
+    invitation = InvitationFactory(cohort=cohort, email="dina@example.org")
+    token = services.invitation_token(invitation)
+    path = reverse("invitation_accept", kwargs={"token": token})
+    first_read = services.invitation_from_token(token)
+    Client().post(
+        path,
+        {
+            "first_name": "Dina",
+            "last_name": "Berg",
+            "password1": "a long new pass-phrase",
+            "password2": "a long new pass-phrase",
+        },
+    )
+    assert User.objects.filter(email="dina@example.org").count() == 1
+    # The view's first read returns the invitation as it was; the second reads it for real.
+    reads = iter([lambda _token: first_read, services.invitation_from_token])
+    with mock.patch.object(
+        services, "invitation_from_token", side_effect=lambda token: next(reads)(token)
+    ):
+        response = Client().post(path, {"first_name": "Dina", "last_name": "Berg"})
+
+    assert response.status_code == 410
+    assert "already" in response.content.decode().lower()
+    assert User.objects.filter(email="dina@example.org").count() == 1
